@@ -1,0 +1,73 @@
+using System.Net;
+using System.Net.Sockets;
+using RestSharp;
+
+namespace Conformance.Harness.Http;
+
+/// <summary>
+/// The one HTTP layer: a single pooled connection handler for the whole run, no automatic redirects
+/// (a redirect is evidence, and the redirect URI must never be called), no automatic cookies (each user
+/// agent keeps its own jar), a timeout on every call, and every exchange recorded and redacted.
+/// </summary>
+public sealed class HarnessHttp : IDisposable
+{
+    private readonly SocketsHttpHandler sockets;
+
+    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout)
+    {
+        Redactor = redactor;
+        Recorder = recorder;
+        Timeout = timeout;
+        sockets = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.All,
+            ConnectTimeout = timeout < TimeSpan.FromSeconds(10) ? timeout : TimeSpan.FromSeconds(10),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            MaxConnectionsPerServer = 16,
+        };
+        Client = new HttpClient(new RecordingHandler(recorder, redactor) { InnerHandler = sockets }, disposeHandler: false)
+        {
+            Timeout = timeout,
+        };
+        Client.DefaultRequestHeaders.UserAgent.ParseAdd($"Conformance/{typeof(HarnessHttp).Assembly.GetName().Version?.ToString(3)}");
+        Rest = new RestClient(Client, new RestClientOptions { Timeout = timeout, ThrowOnAnyError = false, FollowRedirects = false }, disposeHttpClient: false);
+    }
+
+    public Redactor Redactor { get; }
+
+    public EvidenceRecorder Recorder { get; }
+
+    public TimeSpan Timeout { get; }
+
+    /// <summary>For browser-like navigation (the form login driver) where requests are built by hand.</summary>
+    public HttpClient Client { get; }
+
+    /// <summary>For protocol endpoints (token, introspection, revocation, userinfo, discovery).</summary>
+    public RestClient Rest { get; }
+
+    /// <summary>Turns socket-level failures into a sentence that names the cause.</summary>
+    public static string Describe(HttpRequestException e) => e.InnerException switch
+    {
+        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused (nothing listens on that port)",
+        SocketException { SocketErrorCode: SocketError.HostNotFound } => "host name not found",
+        SocketException s => $"network error: {s.SocketErrorCode}",
+        System.Security.Authentication.AuthenticationException => "TLS handshake failed: " + e.InnerException.Message,
+        TimeoutException => "connect timed out",
+        _ => e.HttpRequestError switch
+        {
+            HttpRequestError.ConnectionError => "could not connect: " + e.Message,
+            HttpRequestError.NameResolutionError => "host name not found",
+            HttpRequestError.SecureConnectionError => "TLS handshake failed",
+            _ => e.Message,
+        },
+    };
+
+    public void Dispose()
+    {
+        Rest.Dispose();
+        Client.Dispose();
+        sockets.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+using RestSharp;
+
+namespace Conformance.Harness.Http;
+
+internal static class RestExtensions
+{
+    /// <summary>Sends and turns transport failures into <see cref="IssuerUnreachableException"/> naming the endpoint.</summary>
+    public static async Task<RestResponse> SendOrThrowAsync(this RestClient client, RestRequest request, string what, CancellationToken ct)
+    {
+        RestResponse response;
+        try
+        {
+            response = await client.ExecuteAsync(request, ct).ConfigureAwait(false);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
+        }
+
+        if (response.ResponseStatus is ResponseStatus.Completed)
+        {
+            return response;
+        }
+
+        var reason = response.ResponseStatus == ResponseStatus.TimedOut || response.ErrorException is TaskCanceledException or TimeoutException
+            ? "no response before the timeout"
+            : response.ErrorException is HttpRequestException http ? HarnessHttp.Describe(http)
+            : response.ErrorMessage ?? response.ResponseStatus.ToString();
+        ct.ThrowIfCancellationRequested();
+        throw new IssuerUnreachableException($"{what}: {reason}", response.ErrorException);
+    }
+
+    public static string? Header(this RestResponse response, string name) =>
+        response.Headers?.Concat(response.ContentHeaders ?? [])
+            .FirstOrDefault(h => string.Equals(h.Name, name, StringComparison.OrdinalIgnoreCase))?.Value;
+}

@@ -1,0 +1,106 @@
+using System.Text;
+using Conformance.Harness.Http;
+using Conformance.Harness.Target;
+using RestSharp;
+
+namespace Conformance.Harness.Protocol;
+
+/// <summary>RFC 6749 §2.3.1 client_secret_basic, client_secret_post, or a public client (none).</summary>
+public enum ClientAuthentication
+{
+    /// <summary>client_secret_basic for a confidential client, none for a public one.</summary>
+    Default,
+    ClientSecretBasic,
+    ClientSecretPost,
+    None,
+}
+
+/// <summary>One client of the target talking to one of its authorization servers' back-channel endpoints.</summary>
+public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, ClientProfile client)
+{
+    public AuthorizationServer Server { get; } = server;
+
+    public ClientProfile Client { get; } = client;
+
+    public AuthorizationRequest AuthorizationRequest(string scope = "openid", string responseType = "code") => new()
+    {
+        Endpoint = Server.Metadata.AuthorizationEndpoint
+            ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no authorization_endpoint"),
+        ClientId = Client.ClientId,
+        RedirectUri = Client.RedirectUri ?? throw new InvalidOperationException($"client '{Client.Role}' has no redirectUri in the profile"),
+        Scope = scope,
+        ResponseType = responseType,
+    };
+
+    /// <summary>RFC 6749 §4.1.3, with RFC 7636 §4.5 when a verifier is given.</summary>
+    public Task<TokenResponse> RedeemCodeAsync(string code, Uri redirectUri, CodeVerifier? verifier, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    {
+        var form = new List<KeyValuePair<string, string>>
+        {
+            new("grant_type", "authorization_code"),
+            new("code", code),
+            new("redirect_uri", redirectUri.OriginalString),
+        };
+        if (verifier is not null)
+        {
+            form.Add(new("code_verifier", verifier.Value));
+        }
+
+        return TokenAsync(form, authentication, ct);
+    }
+
+    /// <summary>Posts a grant to the token endpoint with this client's authentication. One-time grants are never retried here.</summary>
+    public async Task<TokenResponse> TokenAsync(IEnumerable<KeyValuePair<string, string>> form, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    {
+        var endpoint = Server.Metadata.TokenEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no token_endpoint");
+        var request = new RestRequest(endpoint, Method.Post);
+        foreach (var (name, value) in form)
+        {
+            request.AddParameter(name, value, ParameterType.GetOrPost);
+        }
+
+        Authenticate(request, authentication);
+        var response = await http.Rest.SendOrThrowAsync(request, $"token endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
+        var token = new TokenResponse(response);
+        http.Redactor.AddSecret(token.AccessToken);
+        http.Redactor.AddSecret(token.RefreshToken);
+        return token;
+    }
+
+    /// <summary>OIDC Core §5.3.1 with the token in the Authorization header (RFC 6750 §2.1).</summary>
+    public async Task<UserInfoResponse> UserInfoAsync(string accessToken, CancellationToken ct = default)
+    {
+        var endpoint = Server.Metadata.UserinfoEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no userinfo_endpoint");
+        var request = new RestRequest(endpoint);
+        request.AddHeader("Authorization", "Bearer " + accessToken);
+        var response = await http.Rest.SendOrThrowAsync(request, $"userinfo endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
+        return new UserInfoResponse(response);
+    }
+
+    private void Authenticate(RestRequest request, ClientAuthentication authentication)
+    {
+        if (authentication == ClientAuthentication.Default)
+        {
+            authentication = Client.Secret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic;
+        }
+
+        switch (authentication)
+        {
+            case ClientAuthentication.ClientSecretBasic:
+                // RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64; many clients forget.
+                var pair = $"{Uri.EscapeDataString(Client.ClientId)}:{Uri.EscapeDataString(RequireSecret().Reveal())}";
+                request.AddHeader("Authorization", "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes(pair)));
+                break;
+            case ClientAuthentication.ClientSecretPost:
+                request.AddParameter("client_id", Client.ClientId, ParameterType.GetOrPost);
+                request.AddParameter("client_secret", RequireSecret().Reveal(), ParameterType.GetOrPost);
+                break;
+            default:
+                request.AddParameter("client_id", Client.ClientId, ParameterType.GetOrPost);
+                break;
+        }
+    }
+
+    private Secret RequireSecret() =>
+        Client.Secret ?? throw new InvalidOperationException($"client '{Client.Role}' has no secret in the profile");
+}

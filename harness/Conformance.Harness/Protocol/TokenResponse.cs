@@ -1,0 +1,63 @@
+using System.Net;
+using System.Text.Json;
+using RestSharp;
+using Conformance.Harness.Http;
+
+namespace Conformance.Harness.Protocol;
+
+/// <summary>An answer of the token endpoint: RFC 6749 §5.1 on success, §5.2 on error.</summary>
+public sealed class TokenResponse
+{
+    internal TokenResponse(RestResponse response)
+    {
+        Status = response.StatusCode;
+        CacheControl = response.Header("Cache-Control");
+        Pragma = response.Header("Pragma");
+        ContentType = response.ContentType;
+        try
+        {
+            using var document = JsonDocument.Parse(response.Content ?? "");
+            Json = document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            Json = null;
+        }
+    }
+
+    public HttpStatusCode Status { get; }
+
+    public string? ContentType { get; }
+
+    public string? CacheControl { get; }
+
+    public string? Pragma { get; }
+
+    /// <summary>The body, when it was a JSON object.</summary>
+    public JsonElement? Json { get; }
+
+    public bool IsSuccess => Status == HttpStatusCode.OK && AccessToken is not null;
+
+    public string? AccessToken => String("access_token");
+
+    public string? IdToken => String("id_token");
+
+    public string? RefreshToken => String("refresh_token");
+
+    public string? TokenType => String("token_type");
+
+    public string? Scope => String("scope");
+
+    public long? ExpiresIn => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("expires_in", out var v) && v.TryGetInt64(out var n) ? n : null;
+
+    public string? Error => String("error");
+
+    public string? ErrorDescription => String("error_description");
+
+    public string? String(string name) =>
+        Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public override string ToString() => IsSuccess
+        ? $"HTTP {(int)Status}, token_type {TokenType}, scope '{Scope}'"
+        : $"HTTP {(int)Status}, error '{Error}'" + (ErrorDescription is null ? "" : $" ({ErrorDescription})");
+}

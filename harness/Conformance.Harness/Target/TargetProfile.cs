@@ -1,0 +1,58 @@
+namespace Conformance.Harness.Target;
+
+/// <summary>What the harness knows about an issuer before it talks to it. Everything else comes from discovery.</summary>
+public sealed record TargetProfile(
+    string Name,
+    IReadOnlyList<ServerProfile> Servers,
+    IReadOnlyDictionary<string, ClientProfile> Clients,
+    IReadOnlyList<UserProfile> Users,
+    LoginProfile Login,
+    TargetOptions Options)
+{
+    /// <summary>Every secret value the profile resolved; the redactor masks each of them wherever it appears.</summary>
+    public IEnumerable<Secret> Secrets =>
+        Clients.Values.Select(c => c.Secret)
+            .Concat(Users.SelectMany(u => new[] { u.Password, u.TotpSecret }))
+            .OfType<Secret>();
+
+    public ServerProfile Server(string name) =>
+        Servers.FirstOrDefault(s => s.Name == name)
+        ?? throw new KeyNotFoundException($"The target profile '{Name}' has no server named '{name}'.");
+
+    public ClientProfile? Client(string role) => Clients.TryGetValue(role, out var c) ? c : null;
+}
+
+/// <param name="Name">A short name used in test names and reports (org, default, second...).</param>
+/// <param name="Issuer">The issuer identifier, compared byte for byte with discovery (OIDC Discovery §4.3).</param>
+/// <param name="Audience">The audience its access tokens must carry, when the target says so.</param>
+public sealed record ServerProfile(string Name, Uri Issuer, string? Audience, IReadOnlyList<string> Scopes);
+
+/// <param name="Role">web, web2, native, spa, service, password: what the harness uses the client for.</param>
+public sealed record ClientProfile(
+    string Role,
+    string ClientId,
+    Secret? Secret,
+    Uri? RedirectUri,
+    Uri? PostLogoutRedirectUri,
+    IReadOnlyList<string> Scopes,
+    IReadOnlyList<string> Servers)
+{
+    public bool IsConfidential => Secret is not null;
+
+    /// <summary>A client listed without servers may be used with every server of the target.</summary>
+    public bool ServesServer(string serverName) => Servers.Count == 0 || Servers.Contains(serverName);
+}
+
+public sealed record UserProfile(string Username, Secret Password, Secret? TotpSecret);
+
+/// <param name="Driver">form, browser or okta-authn.</param>
+/// <param name="Selectors">Per-target overrides for the browser and form drivers (username, password, submit, otp, consent).</param>
+public sealed record LoginProfile(string Driver, IReadOnlyDictionary<string, string> Selectors);
+
+/// <param name="Invasive">Opt-in for checks that could lock or throttle a real account.</param>
+/// <param name="MaxConcurrency">Upper bound of checks run at once against this target.</param>
+/// <param name="Timeout">Per HTTP call.</param>
+public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan Timeout, TimeSpan ClockSkew)
+{
+    public static TargetOptions Default { get; } = new(false, 4, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(2));
+}

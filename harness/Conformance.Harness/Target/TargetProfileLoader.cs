@@ -1,0 +1,557 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Conformance.Harness.Target;
+
+/// <summary>
+/// Reads a target profile, expands the Okta shorthand, resolves <c>env:NAME</c> secrets and validates
+/// everything up front, collecting every problem with the JSON path of the field at fault.
+/// </summary>
+public sealed class TargetProfileLoader
+{
+    public static readonly IReadOnlySet<string> ClientRoles =
+        new HashSet<string>(StringComparer.Ordinal) { "web", "web2", "native", "spa", "service", "password" };
+
+    public static readonly IReadOnlySet<string> LoginDrivers =
+        new HashSet<string>(StringComparer.Ordinal) { "form", "browser", "okta-authn" };
+
+    private static readonly IReadOnlySet<string> PublicRoles = new HashSet<string> { "native", "spa" };
+    private static readonly IReadOnlySet<string> ConfidentialRoles = new HashSet<string> { "web", "web2", "service", "password" };
+    private static readonly IReadOnlySet<string> RedirectingRoles = new HashSet<string> { "web", "web2", "native", "spa" };
+
+    private readonly Func<string, string?> environment;
+    private readonly IReadOnlyDictionary<string, string> variables;
+    private readonly List<string> problems = [];
+
+    /// <param name="environment">Where <c>env:NAME</c> references are looked up.</param>
+    /// <param name="variables"><c>{{name}}</c> placeholders replaced in string values, e.g. the embedded issuer's base URL.</param>
+    public TargetProfileLoader(Func<string, string?>? environment = null, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        this.environment = environment ?? Environment.GetEnvironmentVariable;
+        this.variables = variables ?? new Dictionary<string, string>();
+    }
+
+    public static TargetProfile LoadFile(string path, Func<string, string?>? environment = null, IReadOnlyDictionary<string, string>? variables = null)
+    {
+        if (!File.Exists(path))
+        {
+            throw new TargetProfileException(path, [$"file not found (working directory {Directory.GetCurrentDirectory()})"]);
+        }
+
+        return new TargetProfileLoader(environment, variables).Load(File.ReadAllText(path), path);
+    }
+
+    public TargetProfile Load(string json, string source)
+    {
+        problems.Clear();
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        }
+        catch (JsonException e)
+        {
+            throw new TargetProfileException(source, [$"not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"]);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                throw new TargetProfileException(source, ["the document must be a JSON object"]);
+            }
+
+            Known(root, "$", "name", "servers", "okta", "clients", "users", "login", "options", "$schema", "description");
+            var name = String(root, "$", "name", required: true) ?? "";
+            var servers = ReadServers(root);
+            var clients = ReadClients(root, servers);
+            var users = ReadUsers(root);
+            var login = ReadLogin(root);
+            var options = ReadOptions(root);
+
+            if (problems.Count > 0)
+            {
+                throw new TargetProfileException(source, problems.ToList());
+            }
+
+            return new TargetProfile(name, servers, clients, users, login, options);
+        }
+    }
+
+    private List<ServerProfile> ReadServers(JsonElement root)
+    {
+        var servers = new List<ServerProfile>();
+        var hasServers = root.TryGetProperty("servers", out var list);
+        var hasOkta = root.TryGetProperty("okta", out var okta);
+        if (hasServers == hasOkta)
+        {
+            problems.Add(hasServers
+                ? "$: give either 'servers' or the 'okta' shorthand, not both"
+                : "$.servers: required (a list of authorization servers, or the 'okta' shorthand)");
+            return servers;
+        }
+
+        if (hasOkta)
+        {
+            return ExpandOkta(okta);
+        }
+
+        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        {
+            problems.Add("$.servers: must be a non-empty array");
+            return servers;
+        }
+
+        var i = 0;
+        foreach (var s in list.EnumerateArray())
+        {
+            var path = $"$.servers[{i++}]";
+            if (s.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{path}: must be an object");
+                continue;
+            }
+
+            Known(s, path, "name", "issuer", "audience", "scopes");
+            var serverName = String(s, path, "name", required: true);
+            var issuer = Url(s, path, "issuer", required: true, allowCustomScheme: false);
+            if (serverName is null || issuer is null)
+            {
+                continue;
+            }
+
+            if (issuer.Query.Length > 0 || issuer.Fragment.Length > 0)
+            {
+                // OIDC Discovery §2 / RFC 8414 §2: the issuer has no query or fragment.
+                problems.Add($"{path}.issuer: must not have a query or fragment");
+            }
+
+            servers.Add(new ServerProfile(serverName, issuer, String(s, path, "audience"), Strings(s, path, "scopes")));
+        }
+
+        foreach (var duplicate in servers.GroupBy(s => s.Name).Where(g => g.Count() > 1))
+        {
+            problems.Add($"$.servers: the name '{duplicate.Key}' is used {duplicate.Count()} times");
+        }
+
+        return servers;
+    }
+
+    /// <summary>
+    /// <c>"okta": { "domain": "acme.okta.com", "orgServer": true, "servers": ["default", { "id": "aus1", "name": "orders", "audience": "api://orders" }] }</c>
+    /// expands to the org server (issuer https://domain) and one custom server per id (issuer https://domain/oauth2/id).
+    /// </summary>
+    private List<ServerProfile> ExpandOkta(JsonElement okta)
+    {
+        const string path = "$.okta";
+        var servers = new List<ServerProfile>();
+        if (okta.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{path}: must be an object");
+            return servers;
+        }
+
+        Known(okta, path, "domain", "orgServer", "servers");
+        var domain = String(okta, path, "domain", required: true);
+        if (domain is null)
+        {
+            return servers;
+        }
+
+        domain = domain.Trim().TrimEnd('/');
+        var baseUrl = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain;
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var org) || org.AbsolutePath != "/")
+        {
+            problems.Add($"{path}.domain: '{domain}' is not a bare host name such as acme.okta.com");
+            return servers;
+        }
+
+        if (Bool(okta, path, "orgServer") ?? true)
+        {
+            servers.Add(new ServerProfile("org", new Uri(org.GetLeftPart(UriPartial.Authority)), null, []));
+        }
+
+        if (!okta.TryGetProperty("servers", out var ids))
+        {
+            ids = JsonDocument.Parse("[\"default\"]").RootElement;
+        }
+
+        if (ids.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add($"{path}.servers: must be an array of server ids or objects");
+            return servers;
+        }
+
+        var i = 0;
+        foreach (var entry in ids.EnumerateArray())
+        {
+            var entryPath = $"{path}.servers[{i++}]";
+            string? id;
+            string? name;
+            string? audience;
+            if (entry.ValueKind == JsonValueKind.String)
+            {
+                id = entry.GetString();
+                name = id;
+                audience = id == "default" ? "api://default" : null;
+            }
+            else if (entry.ValueKind == JsonValueKind.Object)
+            {
+                Known(entry, entryPath, "id", "name", "audience");
+                id = String(entry, entryPath, "id", required: true);
+                name = String(entry, entryPath, "name") ?? id;
+                audience = String(entry, entryPath, "audience") ?? (id == "default" ? "api://default" : null);
+            }
+            else
+            {
+                problems.Add($"{entryPath}: must be a server id or an object with 'id'");
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(id) || id.Contains('/', StringComparison.Ordinal))
+            {
+                problems.Add($"{entryPath}: '{id}' is not an authorization server id");
+                continue;
+            }
+
+            servers.Add(new ServerProfile(name!, new Uri($"{org.GetLeftPart(UriPartial.Authority)}/oauth2/{id}"), audience, []));
+        }
+
+        return servers;
+    }
+
+    private Dictionary<string, ClientProfile> ReadClients(JsonElement root, List<ServerProfile> servers)
+    {
+        var clients = new Dictionary<string, ClientProfile>(StringComparer.Ordinal);
+        if (!root.TryGetProperty("clients", out var map) || map.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add("$.clients: required (an object of clients by role: " + string.Join(", ", ClientRoles) + ")");
+            return clients;
+        }
+
+        foreach (var property in map.EnumerateObject())
+        {
+            var role = property.Name;
+            var path = $"$.clients.{role}";
+            var c = property.Value;
+            if (!ClientRoles.Contains(role))
+            {
+                problems.Add($"{path}: unknown client role '{role}' (expected one of {string.Join(", ", ClientRoles)})");
+                continue;
+            }
+
+            if (c.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{path}: must be an object");
+                continue;
+            }
+
+            Known(c, path, "id", "secret", "redirectUri", "postLogoutRedirectUri", "scopes", "servers");
+            var id = String(c, path, "id", required: true);
+            var secret = SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
+            if (PublicRoles.Contains(role) && c.TryGetProperty("secret", out _))
+            {
+                problems.Add($"{path}.secret: a {role} client is public and must not have a secret");
+            }
+
+            var redirect = Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
+            var postLogout = Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
+            var scopes = Strings(c, path, "scopes");
+            if (role == "service" && scopes.Count == 0)
+            {
+                // Client credentials needs a custom scope (Okta refuses openid there); nothing can be guessed.
+                problems.Add($"{path}.scopes: required for the service client (at least one custom scope)");
+            }
+
+            var serverNames = Strings(c, path, "servers");
+            foreach (var unknown in serverNames.Where(n => servers.All(s => s.Name != n)))
+            {
+                problems.Add($"{path}.servers: '{unknown}' is not the name of a server in $.servers");
+            }
+
+            if (id is not null)
+            {
+                clients[role] = new ClientProfile(role, id, secret, redirect, postLogout, scopes, serverNames);
+            }
+        }
+
+        return clients;
+    }
+
+    private List<UserProfile> ReadUsers(JsonElement root)
+    {
+        var users = new List<UserProfile>();
+        if (!root.TryGetProperty("users", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        {
+            problems.Add("$.users: required (a non-empty array of test users)");
+            return users;
+        }
+
+        var i = 0;
+        foreach (var u in list.EnumerateArray())
+        {
+            var path = $"$.users[{i++}]";
+            if (u.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{path}: must be an object");
+                continue;
+            }
+
+            Known(u, path, "username", "password", "totpSecret");
+            var username = String(u, path, "username", required: true);
+            var password = SecretValue(u, path, "password", required: true);
+            var totp = SecretValue(u, path, "totpSecret", required: false);
+            if (username is not null && password is not null)
+            {
+                users.Add(new UserProfile(username, password, totp));
+            }
+        }
+
+        return users;
+    }
+
+    private LoginProfile ReadLogin(JsonElement root)
+    {
+        if (!root.TryGetProperty("login", out var login))
+        {
+            return new LoginProfile("form", new Dictionary<string, string>());
+        }
+
+        const string path = "$.login";
+        if (login.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{path}: must be an object");
+            return new LoginProfile("form", new Dictionary<string, string>());
+        }
+
+        Known(login, path, "driver", "selectors");
+        var driver = String(login, path, "driver") ?? "form";
+        if (!LoginDrivers.Contains(driver))
+        {
+            problems.Add($"{path}.driver: '{driver}' is not a login driver (expected one of {string.Join(", ", LoginDrivers)})");
+        }
+
+        var selectors = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (login.TryGetProperty("selectors", out var map))
+        {
+            if (map.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{path}.selectors: must be an object of selector strings");
+            }
+            else
+            {
+                foreach (var p in map.EnumerateObject())
+                {
+                    if (p.Value.ValueKind == JsonValueKind.String)
+                    {
+                        selectors[p.Name] = p.Value.GetString()!;
+                    }
+                    else
+                    {
+                        problems.Add($"{path}.selectors.{p.Name}: must be a string");
+                    }
+                }
+            }
+        }
+
+        return new LoginProfile(driver, selectors);
+    }
+
+    private TargetOptions ReadOptions(JsonElement root)
+    {
+        var defaults = TargetOptions.Default;
+        if (!root.TryGetProperty("options", out var o))
+        {
+            return defaults;
+        }
+
+        const string path = "$.options";
+        if (o.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"{path}: must be an object");
+            return defaults;
+        }
+
+        Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds");
+        var concurrency = Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
+        var timeout = Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
+        var skew = Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
+        return new TargetOptions(Bool(o, path, "invasive") ?? false, concurrency, timeout, skew);
+    }
+
+    private Secret? SecretValue(JsonElement parent, string path, string property, bool required)
+    {
+        var reference = String(parent, path, property, required);
+        if (reference is null)
+        {
+            return null;
+        }
+
+        if (!reference.StartsWith("env:", StringComparison.Ordinal) || reference.Length == 4)
+        {
+            // Never echo the value: it may be a real secret pasted by mistake.
+            problems.Add($"{path}.{property}: secrets must be environment references such as env:CONF_SECRET, not literal values");
+            return null;
+        }
+
+        var variable = reference[4..];
+        var value = environment(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            problems.Add($"{path}.{property}: environment variable {variable} is not set");
+            return null;
+        }
+
+        return new Secret(reference, value);
+    }
+
+    private Uri? Url(JsonElement parent, string path, string property, bool required, bool allowCustomScheme)
+    {
+        var text = String(parent, path, property, required);
+        if (text is null)
+        {
+            return null;
+        }
+
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            problems.Add($"{path}.{property}: '{text}' is not an absolute URL");
+            return null;
+        }
+
+        var web = uri.Scheme is "http" or "https";
+        if (!web && !allowCustomScheme)
+        {
+            problems.Add($"{path}.{property}: '{text}' must be an http or https URL");
+            return null;
+        }
+
+        if (uri.Scheme == "http" && !allowCustomScheme && !IsLoopback(uri))
+        {
+            // RFC 6749 §3.1 and §3.2 require TLS; plain http is only tolerated for a local test issuer.
+            problems.Add($"{path}.{property}: '{text}' must use https (http is accepted only for loopback hosts)");
+            return null;
+        }
+
+        return uri;
+    }
+
+    private static bool IsLoopback(Uri uri) =>
+        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
+
+    private string? String(JsonElement parent, string path, string property, bool required = false)
+    {
+        if (!parent.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            if (required)
+            {
+                problems.Add($"{path}.{property}: required");
+            }
+
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.String)
+        {
+            problems.Add($"{path}.{property}: must be a string");
+            return null;
+        }
+
+        var text = Substitute(value.GetString()!, $"{path}.{property}");
+        if (required && string.IsNullOrWhiteSpace(text))
+        {
+            problems.Add($"{path}.{property}: must not be empty");
+            return null;
+        }
+
+        return text;
+    }
+
+    private string Substitute(string text, string path)
+    {
+        var start = text.IndexOf("{{", StringComparison.Ordinal);
+        while (start >= 0)
+        {
+            var end = text.IndexOf("}}", start, StringComparison.Ordinal);
+            if (end < 0)
+            {
+                break;
+            }
+
+            var key = text[(start + 2)..end].Trim();
+            if (!variables.TryGetValue(key, out var replacement))
+            {
+                problems.Add($"{path}: unknown placeholder {{{{{key}}}}} (this profile must be loaded by the runner that defines it)");
+                return text;
+            }
+
+            text = string.Concat(text.AsSpan(0, start), replacement, text.AsSpan(end + 2));
+            start = text.IndexOf("{{", start + replacement.Length, StringComparison.Ordinal);
+        }
+
+        return text;
+    }
+
+    private List<string> Strings(JsonElement parent, string path, string property)
+    {
+        if (!parent.TryGetProperty(property, out var value))
+        {
+            return [];
+        }
+
+        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
+        {
+            problems.Add($"{path}.{property}: must be an array of strings");
+            return [];
+        }
+
+        return value.EnumerateArray().Select(v => v.GetString()!).ToList();
+    }
+
+    private bool? Bool(JsonElement parent, string path, string property)
+    {
+        if (!parent.TryGetProperty(property, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
+        {
+            return value.GetBoolean();
+        }
+
+        problems.Add($"{path}.{property}: must be true or false");
+        return null;
+    }
+
+    private int? Number(JsonElement parent, string path, string property, int min, int max)
+    {
+        if (!parent.TryGetProperty(property, out var value))
+        {
+            return null;
+        }
+
+        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max)
+        {
+            return n;
+        }
+
+        problems.Add($"{path}.{property}: must be a whole number from {min} to {max}");
+        return null;
+    }
+
+    private void Known(JsonElement element, string path, params string[] names)
+    {
+        foreach (var p in element.EnumerateObject().Where(p => !names.Contains(p.Name)))
+        {
+            problems.Add($"{path}.{p.Name}: unknown field (expected one of {string.Join(", ", names.Where(n => n[0] != '$'))})");
+        }
+    }
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end > 0 ? message[..end] : message;
+    }
+}
