@@ -169,6 +169,16 @@ public class TargetProfileLoaderTests
     }
 
     [Test]
+    public void Plain_settings_can_come_from_the_environment()
+    {
+        var json = Valid.Replace("\"id\": \"web-app\"", "\"id\": \"{{env:WEB_CLIENT_ID}}\"");
+
+        Problems(json).Should().Contain("$.clients.web.id: environment variable WEB_CLIENT_ID is not set");
+        new TargetProfileLoader(n => n == "WEB_CLIENT_ID" ? "0oa123" : Env.GetValueOrDefault(n)).Load(json, "t.json")
+            .Client("web")!.ClientId.Should().Be("0oa123");
+    }
+
+    [Test]
     public void A_missing_file_is_named()
     {
         FluentActions.Invoking(() => TargetProfileLoader.LoadFile("/nowhere/profile.json"))

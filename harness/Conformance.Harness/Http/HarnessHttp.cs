@@ -12,8 +12,9 @@ namespace Conformance.Harness.Http;
 public sealed class HarnessHttp : IDisposable
 {
     private readonly SocketsHttpHandler sockets;
+    private readonly ConcurrencyLimitHandler limiter;
 
-    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout)
+    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8)
     {
         Redactor = redactor;
         Recorder = recorder;
@@ -27,7 +28,9 @@ public sealed class HarnessHttp : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             MaxConnectionsPerServer = 16,
         };
-        Client = new HttpClient(new RecordingHandler(recorder, redactor) { InnerHandler = sockets }, disposeHandler: false)
+        var recording = new RecordingHandler(recorder, redactor) { InnerHandler = sockets };
+        limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = recording };
+        Client = new HttpClient(limiter, disposeHandler: false)
         {
             Timeout = timeout,
         };
@@ -68,6 +71,7 @@ public sealed class HarnessHttp : IDisposable
     {
         Rest.Dispose();
         Client.Dispose();
+        limiter.Dispose();
         sockets.Dispose();
     }
 }

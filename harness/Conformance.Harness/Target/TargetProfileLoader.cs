@@ -480,7 +480,19 @@ public sealed class TargetProfileLoader
             }
 
             var key = text[(start + 2)..end].Trim();
-            if (!variables.TryGetValue(key, out var replacement))
+            string? replacement;
+            if (key.StartsWith("env:", StringComparison.Ordinal))
+            {
+                // Non-secret settings (a domain, a client id) may also come from the environment, so one
+                // profile serves every tenant of a CI matrix.
+                replacement = environment(key[4..]);
+                if (string.IsNullOrEmpty(replacement))
+                {
+                    problems.Add($"{path}: environment variable {key[4..]} is not set");
+                    return text;
+                }
+            }
+            else if (!variables.TryGetValue(key, out replacement))
             {
                 problems.Add($"{path}: unknown placeholder {{{{{key}}}}} (this profile must be loaded by the runner that defines it)");
                 return text;

@@ -1,0 +1,50 @@
+namespace Conformance.Suites.Run;
+
+/// <summary>
+/// What the run was asked to do, from the runsettings' TestRunParameters or, for CI, the environment
+/// (CONFORMANCE_TARGET, CONFORMANCE_FAULTS). The environment wins so a matrix job can reuse one runsettings.
+/// </summary>
+internal static class RunParameters
+{
+    /// <summary>Path of a target profile; empty means the embedded reference issuer.</summary>
+    public static string? TargetProfile => Get("target", "CONFORMANCE_TARGET");
+
+    /// <summary>Fault profiles switched on in the embedded issuer, comma separated.</summary>
+    public static IReadOnlySet<string> Faults =>
+        (Get("faults", "CONFORMANCE_FAULTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+
+    /// <summary>Where evidence files go.</summary>
+    public static string ArtifactsDirectory =>
+        Path.GetFullPath(Get("artifacts", "CONFORMANCE_ARTIFACTS") ?? Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts"));
+
+    private static string? Get(string parameter, string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            value = TestContext.Parameters.Get(parameter);
+        }
+
+        return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+    }
+
+    /// <summary>A relative profile path is tried from the working directory, then from each parent of the test assembly (the repository root).</summary>
+    public static string ResolvePath(string path)
+    {
+        if (Path.IsPathRooted(path) || File.Exists(path))
+        {
+            return Path.GetFullPath(path);
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, path);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return Path.GetFullPath(path);
+    }
+}

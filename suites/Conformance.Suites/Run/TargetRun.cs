@@ -1,0 +1,89 @@
+using Conformance.Harness.Http;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Suites.Run;
+
+/// <summary>
+/// Once per run: load and validate the target profile (a bad one stops the run here, with one message naming
+/// every wrong field), start the embedded issuer when no target is configured, and discover every server.
+/// </summary>
+[SetUpFixture]
+public sealed class TargetRun
+{
+    private static ConnectedTarget? target;
+    private static EmbeddedIssuer? embedded;
+
+    public static ConnectedTarget Target => target ?? throw new InvalidOperationException("The target was not set up; see the OneTimeSetUp failure above.");
+
+    public static ILoginDriver LoginDriver { get; private set; } = null!;
+
+    [OneTimeSetUp]
+    public async Task ConnectAsync()
+    {
+        TargetProfile profile;
+        try
+        {
+            profile = await LoadProfileAsync().ConfigureAwait(false);
+        }
+        catch (TargetProfileException e)
+        {
+            Assert.Fail(e.Message);
+            return;
+        }
+
+        var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
+        var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
+        target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
+        LoginDriver = profile.Login.Driver switch
+        {
+            "form" => new FormLoginDriver(http, profile.Login),
+            var other => throw new InvalidOperationException($"login driver '{other}' is accepted by the profile but not built into this version of the harness"),
+        };
+
+        foreach (var server in target.Servers)
+        {
+            TestContext.Progress.WriteLine(server.Unavailable is null
+                ? $"[target] {server.Name}: {server.Issuer}"
+                : $"[target] {server.Name}: UNAVAILABLE, {server.Unavailable}");
+        }
+
+        if (target.Servers.All(s => s.Unavailable is not null))
+        {
+            // Nothing can be tested; say so once instead of one inconclusive per check.
+            Assert.Fail($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
+        }
+    }
+
+    [OneTimeTearDown]
+    public async Task DisconnectAsync()
+    {
+        target?.Http.Dispose();
+        if (embedded is not null)
+        {
+            await embedded.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<TargetProfile> LoadProfileAsync()
+    {
+        var configured = RunParameters.TargetProfile;
+        if (configured is not null)
+        {
+            var path = RunParameters.ResolvePath(configured);
+            TestContext.Progress.WriteLine($"[target] profile {path}");
+            return TargetProfileLoader.LoadFile(path);
+        }
+
+        embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults).ConfigureAwait(false);
+        var faults = RunParameters.Faults.Count == 0 ? "conformant" : "faults: " + string.Join(", ", RunParameters.Faults);
+        TestContext.Progress.WriteLine($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults})");
+        return TargetProfileLoader.LoadFile(
+            ReferenceProfilePath,
+            embedded.Environment,
+            new Dictionary<string, string> { ["embedded"] = embedded.BaseUrlText });
+    }
+
+    internal static string ReferenceProfilePath => Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json");
+}
