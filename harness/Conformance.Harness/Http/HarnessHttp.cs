@@ -13,6 +13,7 @@ public sealed class HarnessHttp : IDisposable
 {
     private readonly SocketsHttpHandler sockets;
     private readonly ConcurrencyLimitHandler limiter;
+    private readonly RateLimitHandler rateLimit;
 
     public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8)
     {
@@ -30,7 +31,9 @@ public sealed class HarnessHttp : IDisposable
         };
         var recording = new RecordingHandler(recorder, redactor) { InnerHandler = sockets };
         limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = recording };
-        Client = new HttpClient(limiter, disposeHandler: false)
+        // Outermost, so a request waiting out a 429 does not hold one of the in-flight slots.
+        rateLimit = new RateLimitHandler() { InnerHandler = limiter };
+        Client = new HttpClient(rateLimit, disposeHandler: false)
         {
             Timeout = timeout,
         };
@@ -71,6 +74,7 @@ public sealed class HarnessHttp : IDisposable
     {
         Rest.Dispose();
         Client.Dispose();
+        rateLimit.Dispose();
         limiter.Dispose();
         sockets.Dispose();
     }

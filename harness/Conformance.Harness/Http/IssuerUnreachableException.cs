@@ -4,4 +4,4 @@ namespace Conformance.Harness.Http;
 /// The issuer did not answer (refused, timed out, TLS failed) or answered with something that is not the
 /// protocol at all. A check that meets this is inconclusive, not failed: nothing was learned about the rule.
 /// </summary>
-public sealed class IssuerUnreachableException(string message, Exception? inner = null) : Exception(message, inner);
+public class IssuerUnreachableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -12,6 +12,10 @@ internal static class RestExtensions
         {
             response = await client.ExecuteAsync(request, ct).ConfigureAwait(false);
         }
+        catch (RateLimitedException)
+        {
+            throw;
+        }
         catch (HttpRequestException e)
         {
             throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
@@ -20,6 +24,11 @@ internal static class RestExtensions
         if (response.ResponseStatus is ResponseStatus.Completed)
         {
             return response;
+        }
+
+        if (response.ErrorException is RateLimitedException rateLimited)
+        {
+            throw rateLimited;
         }
 
         var reason = response.ResponseStatus == ResponseStatus.TimedOut || response.ErrorException is TaskCanceledException or TimeoutException

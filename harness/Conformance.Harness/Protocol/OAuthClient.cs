@@ -60,6 +60,13 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
         }
 
         Authenticate(request, authentication);
+        var grant = form.FirstOrDefault(f => f.Key == "grant_type").Value;
+        if (grant is "authorization_code" or "refresh_token")
+        {
+            // A replayed code or rotated refresh token looks like theft to the server (RFC 9700 §4.14.2).
+            request.Interceptors = [OneTimeStep.Instance];
+        }
+
         var response = await http.Rest.SendOrThrowAsync(request, $"token endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
         var token = new TokenResponse(response);
         http.Redactor.AddSecret(token.AccessToken);
@@ -103,4 +110,16 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
 
     private Secret RequireSecret() =>
         Client.Secret ?? throw new InvalidOperationException($"client '{Client.Role}' has no secret in the profile");
+
+    /// <summary>Marks the request so <see cref="RateLimitHandler"/> never replays it.</summary>
+    private sealed class OneTimeStep : RestSharp.Interceptors.Interceptor
+    {
+        public static readonly OneTimeStep Instance = new();
+
+        public override ValueTask BeforeHttpRequest(HttpRequestMessage requestMessage, CancellationToken cancellationToken)
+        {
+            requestMessage.Options.Set(RateLimitHandler.OneTime, true);
+            return ValueTask.CompletedTask;
+        }
+    }
 }
