@@ -21,7 +21,8 @@ internal static class RestExtensions
             throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
         }
 
-        if (response.ResponseStatus is ResponseStatus.Completed)
+        // RestSharp reports 4xx/5xx as errors; to the harness any HTTP answer is evidence for the check to judge.
+        if (response.ResponseStatus is ResponseStatus.Completed || response.StatusCode != 0)
         {
             return response;
         }

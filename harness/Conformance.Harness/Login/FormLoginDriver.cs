@@ -4,7 +4,6 @@ using AngleSharp.Html.Parser;
 using Conformance.Harness.Http;
 using Conformance.Harness.Protocol;
 using Conformance.Harness.Target;
-using OtpNet;
 
 namespace Conformance.Harness.Login;
 
@@ -15,6 +14,12 @@ namespace Conformance.Harness.Login;
 /// </summary>
 public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILoginDriver
 {
+    /// <summary>
+    /// Follows redirects only: any page that would need the user (login, consent) ends the flow. Used when the
+    /// request already carries the user's authentication, e.g. an Okta sessionToken.
+    /// </summary>
+    internal bool Interactive { get; init; } = true;
+
     private const int MaxSteps = 25;
     private static readonly HtmlParser Parser = new();
     private static readonly string[] AllowWords = ["allow", "accept", "approve", "consent", "grant", "authorize", "authorise", "yes", "continue"];
@@ -26,6 +31,12 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
     {
         var jar = new CookieJar();
         var next = new HttpRequestMessage(HttpMethod.Get, request.ToUri());
+        if (request.Extra.ContainsKey("sessionToken"))
+        {
+            // A session token is single use: a replay after a 429 would be refused and mislead the verdict.
+            next.Options.Set(RateLimitHandler.OneTime, true);
+        }
+
         var credentialsSent = false;
         var codeSent = false;
         for (var step = 0; step < MaxSteps; step++)
@@ -70,6 +81,11 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
                 return result;
             }
 
+            if (!Interactive)
+            {
+                throw new LoginFailedException($"the server showed a page at {http.Redactor.Url(pageUri)} instead of redirecting to the client: {Describe(page)}");
+            }
+
             if (Find(forms, login.Selectors.GetValueOrDefault("password"), IsPasswordForm) is { } loginForm)
             {
                 if (credentialsSent)
@@ -95,7 +111,7 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
                 }
 
                 var input = OtpInput(otpForm)!;
-                var code = new Totp(Base32Encoding.ToBytes(user.TotpSecret.Reveal())).ComputeTotp(DateTime.UtcNow);
+                var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
                 next = Submit(otpForm, pageUri, Fields(otpForm).Where(f => f.Key != input.Name).Append(new(input.Name!, code)).ToList());
                 codeSent = true;
                 continue;

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Conformance.Harness.Http;
 using Conformance.Harness.Target;
@@ -47,6 +48,79 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
         }
 
         return TokenAsync(form, authentication, ct);
+    }
+
+    /// <summary>RFC 6749 §4.4.</summary>
+    public Task<TokenResponse> ClientCredentialsAsync(string scope, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default) =>
+        TokenAsync([new("grant_type", "client_credentials"), new("scope", scope)], authentication, ct);
+
+    /// <summary>RFC 6749 §4.3.</summary>
+    public Task<TokenResponse> PasswordAsync(UserProfile user, string scope, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default) =>
+        TokenAsync([new("grant_type", "password"), new("username", user.Username), new("password", user.Password.Reveal()), new("scope", scope)], authentication, ct);
+
+    /// <summary>RFC 6749 §6; scope omitted means the originally granted scope.</summary>
+    public Task<TokenResponse> RefreshAsync(string refreshToken, string? scope = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    {
+        var form = new List<KeyValuePair<string, string>> { new("grant_type", "refresh_token"), new("refresh_token", refreshToken) };
+        if (scope is not null)
+        {
+            form.Add(new("scope", scope));
+        }
+
+        return TokenAsync(form, authentication, ct);
+    }
+
+    /// <summary>RFC 7662 §2.1, authenticated as this client.</summary>
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    {
+        var endpoint = Server.Metadata.IntrospectionEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no introspection_endpoint");
+        var request = new RestRequest(endpoint, Method.Post);
+        request.AddParameter("token", token, ParameterType.GetOrPost);
+        if (tokenTypeHint is not null)
+        {
+            request.AddParameter("token_type_hint", tokenTypeHint, ParameterType.GetOrPost);
+        }
+
+        Authenticate(request, authentication);
+        var response = await http.Rest.SendOrThrowAsync(request, $"introspection endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
+        return new IntrospectionResponse(response);
+    }
+
+    /// <summary>RFC 7009 §2.1; the answer is only the status (200 whether or not the token was valid, §2.2).</summary>
+    public async Task<HttpStatusCode> RevokeAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    {
+        var endpoint = Server.Metadata.RevocationEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no revocation_endpoint");
+        var request = new RestRequest(endpoint, Method.Post);
+        request.AddParameter("token", token, ParameterType.GetOrPost);
+        if (tokenTypeHint is not null)
+        {
+            request.AddParameter("token_type_hint", tokenTypeHint, ParameterType.GetOrPost);
+        }
+
+        Authenticate(request, authentication);
+        var response = await http.Rest.SendOrThrowAsync(request, $"revocation endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
+        return response.StatusCode;
+    }
+
+    /// <summary>OIDC RP-Initiated Logout 1.0 §2: the URL a browser is sent to.</summary>
+    public Uri LogoutRequest(string idTokenHint, Uri? postLogoutRedirectUri, string? state)
+    {
+        var endpoint = Server.Metadata.EndSessionEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no end_session_endpoint");
+        var parameters = new List<KeyValuePair<string, string>> { new("id_token_hint", idTokenHint), new("client_id", Client.ClientId) };
+        if (postLogoutRedirectUri is not null)
+        {
+            parameters.Add(new("post_logout_redirect_uri", postLogoutRedirectUri.OriginalString));
+        }
+
+        if (state is not null)
+        {
+            parameters.Add(new("state", state));
+        }
+
+        var builder = new UriBuilder(endpoint);
+        var query = string.Join('&', parameters.Select(p => $"{Uri.EscapeDataString(p.Key)}={Uri.EscapeDataString(p.Value)}"));
+        builder.Query = string.IsNullOrEmpty(builder.Query) ? query : builder.Query.TrimStart('?') + "&" + query;
+        return builder.Uri;
     }
 
     /// <summary>Posts a grant to the token endpoint with this client's authentication. One-time grants are never retried here.</summary>

@@ -2,6 +2,7 @@ using Conformance.Harness.Target;
 
 namespace Conformance.Suites.Run;
 
+
 /// <summary>
 /// The server names of the configured target, read while NUnit discovers tests (before any setup runs) so
 /// that every check becomes one test per server, filterable as <c>server:NAME</c>. Secrets are not resolved

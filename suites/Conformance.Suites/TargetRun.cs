@@ -2,8 +2,9 @@ using Conformance.Harness.Http;
 using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
 using Conformance.Harness.Target;
+using Conformance.Suites.Run;
 
-namespace Conformance.Suites.Run;
+namespace Conformance.Suites;
 
 /// <summary>
 /// Once per run: load and validate the target profile (a bad one stops the run here, with one message naming

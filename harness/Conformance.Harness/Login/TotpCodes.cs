@@ -1,0 +1,55 @@
+using System.Collections.Concurrent;
+using Conformance.Harness.Target;
+using OtpNet;
+
+namespace Conformance.Harness.Login;
+
+/// <summary>
+/// RFC 6238 codes for a test user, never the same code twice. Servers refuse a replayed code (RFC 6238 §5.2),
+/// and parallel flows of one user would otherwise collide inside one 30-second step. The current step is used
+/// first, then the next (servers accept one step of drift, §5.2); after that the caller waits for a new step.
+/// </summary>
+public static class TotpCodes
+{
+    private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
+    private static readonly ConcurrentDictionary<string, long> LastStep = new();
+
+    public static async Task<string> NextAsync(UserProfile user, CancellationToken ct = default)
+    {
+        var secret = user.TotpSecret ?? throw new LoginFailedException($"user '{user.Username}' has no totpSecret in the profile");
+        byte[] key;
+        try
+        {
+            key = Base32Encoding.ToBytes(secret.Reveal());
+        }
+        catch (ArgumentException)
+        {
+            throw new LoginFailedException($"the totpSecret of '{user.Username}' ({secret.Reference}) is not Base32");
+        }
+
+        var totp = new Totp(key);
+        var gate = Gates.GetOrAdd(user.Username, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            while (true)
+            {
+                var now = DateTimeOffset.UtcNow;
+                var step = now.ToUnixTimeSeconds() / 30;
+                var last = LastStep.GetValueOrDefault(user.Username, long.MinValue);
+                var use = last < step ? step : last == step ? step + 1 : (long?)null;
+                if (use is { } s)
+                {
+                    LastStep[user.Username] = s;
+                    return totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(s * 30).UtcDateTime);
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(30 - (now.ToUnixTimeSeconds() % 30)) + TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+}

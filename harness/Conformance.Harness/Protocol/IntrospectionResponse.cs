@@ -1,0 +1,39 @@
+using System.Net;
+using System.Text.Json;
+using RestSharp;
+
+namespace Conformance.Harness.Protocol;
+
+/// <summary>RFC 7662 §2.2.</summary>
+public sealed class IntrospectionResponse
+{
+    internal IntrospectionResponse(RestResponse response)
+    {
+        Status = response.StatusCode;
+        try
+        {
+            using var document = JsonDocument.Parse(response.Content ?? "");
+            Json = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            Json = null;
+        }
+    }
+
+    public HttpStatusCode Status { get; }
+
+    public JsonElement? Json { get; }
+
+    /// <summary>Null when the answer had no boolean "active" (itself a violation of RFC 7662 §2.2).</summary>
+    public bool? Active => Json is { } j && j.TryGetProperty("active", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : null;
+
+    public string? String(string name) =>
+        Json is { } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    public string? Error => String("error");
+
+    public override string ToString() => Status == HttpStatusCode.OK
+        ? $"HTTP 200, active {Active?.ToString().ToLowerInvariant() ?? "(absent)"}" + (String("client_id") is { } c ? $", client_id {c}" : "")
+        : $"HTTP {(int)Status}" + (Error is null ? "" : $", error '{Error}'");
+}
