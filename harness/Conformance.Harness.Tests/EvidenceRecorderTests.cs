@@ -116,7 +116,7 @@ public class EvidenceRecorderTests
             [new ServerProfile("default", new Uri($"http://127.0.0.1:{port}/oauth2/default"), null, [])],
             new Dictionary<string, ClientProfile>(),
             [],
-            new LoginProfile("form", new Dictionary<string, string>()),
+            LoginProfile.Form,
             TargetOptions.Default);
         using var http = new HarnessHttp(new Redactor(), new EvidenceRecorder(), TimeSpan.FromSeconds(5));
 

@@ -18,7 +18,9 @@ public sealed class TargetRun
 
     public static ConnectedTarget Target => target ?? throw new InvalidOperationException("The target was not set up; see the OneTimeSetUp failure above.");
 
-    public static ILoginDriver LoginDriver { get; private set; } = null!;
+    /// <summary>The login drivers the profile asked for; a driver that cannot run here maps to the reason.</summary>
+    public static IReadOnlyDictionary<string, (ILoginDriver? Driver, string? Unavailable)> LoginDrivers { get; private set; } =
+        new Dictionary<string, (ILoginDriver?, string?)>();
 
     [OneTimeSetUp]
     public async Task ConnectAsync()
@@ -37,11 +39,7 @@ public sealed class TargetRun
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
-        LoginDriver = profile.Login.Driver switch
-        {
-            "form" => new FormLoginDriver(http, profile.Login),
-            var other => throw new InvalidOperationException($"login driver '{other}' is accepted by the profile but not built into this version of the harness"),
-        };
+        LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
 
         foreach (var server in target.Servers)
         {
@@ -66,6 +64,13 @@ public sealed class TargetRun
             await embedded.DisposeAsync().ConfigureAwait(false);
         }
     }
+
+    private static (ILoginDriver?, string?) CreateDriver(string name, HarnessHttp http, LoginProfile login) => name switch
+    {
+        "form" => (new FormLoginDriver(http, login), null),
+        "okta-authn" => (new OktaAuthnLoginDriver(http, login), null),
+        _ => (null, $"the '{name}' login driver is not available in this build"),
+    };
 
     private static async Task<TargetProfile> LoadProfileAsync()
     {

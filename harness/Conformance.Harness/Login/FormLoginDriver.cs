@@ -7,31 +7,41 @@ using Conformance.Harness.Target;
 
 namespace Conformance.Harness.Login;
 
+/// <summary>The login driver that needs no browser: an HTTP-level user agent per flow.</summary>
+public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILoginDriver
+{
+    public string Name => "form";
+
+    public IUserAgent NewUserAgent() => new FormUserAgent(http, login);
+}
+
 /// <summary>
 /// A user agent at the HTTP level: a cookie jar, redirects followed by hand, and HTML forms understood by
 /// what they ask for (a password field, a one-time code, a consent decision) rather than by one issuer's
 /// markup. Selectors in the profile (<c>login.selectors</c>) override the guesses for unusual pages.
 /// </summary>
-public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILoginDriver
+public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserAgent
 {
-    /// <summary>
-    /// Follows redirects only: any page that would need the user (login, consent) ends the flow. Used when the
-    /// request already carries the user's authentication, e.g. an Okta sessionToken.
-    /// </summary>
-    internal bool Interactive { get; init; } = true;
+    private readonly CookieJar jar = new();
 
     private const int MaxSteps = 25;
     private static readonly HtmlParser Parser = new();
     private static readonly string[] AllowWords = ["allow", "accept", "approve", "consent", "grant", "authorize", "authorise", "yes", "continue"];
     private static readonly string[] DenyWords = ["deny", "cancel", "reject", "decline", "no"];
 
-    public string Name => "form";
+    public Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default) =>
+        RunAsync(request.ToUri(), request.RedirectUri, user, ct);
 
-    public async Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default)
+    public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
+        RunAsync(start, stopAt, null, ct);
+
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>; a null user means no page may be filled in.</summary>
+    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, CancellationToken ct)
     {
-        var jar = new CookieJar();
-        var next = new HttpRequestMessage(HttpMethod.Get, request.ToUri());
-        if (request.Extra.ContainsKey("sessionToken"))
+        var next = new HttpRequestMessage(HttpMethod.Get, start);
+        if (start.Query.Contains("sessionToken=", StringComparison.Ordinal))
         {
             // A session token is single use: a replay after a 429 would be refused and mislead the verdict.
             next.Options.Set(RateLimitHandler.OneTime, true);
@@ -41,13 +51,13 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
         var codeSent = false;
         for (var step = 0; step < MaxSteps; step++)
         {
-            using var response = await SendAsync(next, jar, ct).ConfigureAwait(false);
+            using var response = await SendAsync(next, ct).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
             {
                 var location = response.Headers.Location ?? throw new LoginFailedException($"HTTP {status} from {http.Redactor.Url(next.RequestUri)} without a Location header");
                 location = location.IsAbsoluteUri ? location : new Uri(next.RequestUri!, location);
-                if (AuthorizationResponse.IsRedirectTo(location, request.RedirectUri))
+                if (AuthorizationResponse.IsRedirectTo(location, stopAt))
                 {
                     var result = AuthorizationResponse.FromRedirect(location);
                     http.Redactor.AddSecret(result.Code);
@@ -56,7 +66,7 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
 
                 if (location.Scheme is not ("http" or "https"))
                 {
-                    throw new LoginFailedException($"redirected to {http.Redactor.Url(location)}, which is neither the redirect URI {request.RedirectUri} nor a web page");
+                    throw new LoginFailedException($"redirected to {http.Redactor.Url(location)}, which is neither {stopAt} nor a web page");
                 }
 
                 next = new HttpRequestMessage(HttpMethod.Get, location);
@@ -72,7 +82,7 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
             }
 
             var forms = page.Forms.ToList();
-            if (FormPostTo(forms, request.RedirectUri, pageUri) is { } formPost)
+            if (FormPostTo(forms, stopAt, pageUri) is { } formPost)
             {
                 // OAuth 2.0 Form Post Response Mode: the page auto-submits the response to the redirect URI.
                 var parameters = Fields(formPost).GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First().Value);
@@ -81,7 +91,7 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
                 return result;
             }
 
-            if (!Interactive)
+            if (user is null)
             {
                 throw new LoginFailedException($"the server showed a page at {http.Redactor.Url(pageUri)} instead of redirecting to the client: {Describe(page)}");
             }
@@ -127,10 +137,10 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
             throw new LoginFailedException($"the page at {http.Redactor.Url(pageUri)} has no login, one-time-code, consent or form_post form the driver understands: {Describe(page)}");
         }
 
-        throw new LoginFailedException($"no redirect to {request.RedirectUri} after {MaxSteps} steps; the login is looping");
+        throw new LoginFailedException($"no redirect to {stopAt} after {MaxSteps} steps; the login is looping");
     }
 
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CookieJar jar, CancellationToken ct)
+    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
         jar.Attach(request);
         HttpResponseMessage response;

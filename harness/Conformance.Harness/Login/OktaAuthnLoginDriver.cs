@@ -17,16 +17,10 @@ namespace Conformance.Harness.Login;
 public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) : ILoginDriver
 {
     private const int MaxTransitions = 6;
-    private readonly FormLoginDriver redirects = new(http, login) { Interactive = false };
 
     public string Name => "okta-authn";
 
-    public async Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default)
-    {
-        var sessionToken = await SessionTokenAsync(AuthnEndpoint(request.Endpoint), user, ct).ConfigureAwait(false);
-        var extra = new Dictionary<string, string>(request.Extra) { ["sessionToken"] = sessionToken };
-        return await redirects.AuthorizeAsync(request with { Prompt = request.Prompt ?? "none", Extra = extra }, user, ct).ConfigureAwait(false);
-    }
+    public IUserAgent NewUserAgent() => new Agent(this, new FormUserAgent(http, login));
 
     /// <summary>The Authentication API lives at the org's root, whichever authorization server is used.</summary>
     public static Uri AuthnEndpoint(Uri authorizationEndpoint) => new(authorizationEndpoint.GetLeftPart(UriPartial.Authority) + "/api/v1/authn");
@@ -117,5 +111,22 @@ public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) :
         var errorCode = json.TryGetProperty("errorCode", out var e) ? e.GetString() : null;
         var summary = json.TryGetProperty("errorSummary", out var m) ? m.GetString() : null;
         throw new LoginFailedException($"{endpoint.AbsolutePath} refused the login: HTTP {(int)response.StatusCode} {errorCode} {summary}".TrimEnd());
+    }
+
+    /// <summary>Authenticates through the API, then only follows redirects: a login page here is a failure of the session token.</summary>
+    private sealed class Agent(OktaAuthnLoginDriver driver, FormUserAgent redirects) : IUserAgent
+    {
+        public async Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default)
+        {
+            var sessionToken = await driver.SessionTokenAsync(AuthnEndpoint(request.Endpoint), user, ct).ConfigureAwait(false);
+            var extra = new Dictionary<string, string>(request.Extra) { ["sessionToken"] = sessionToken };
+            var withToken = request with { Prompt = request.Prompt ?? "none", Extra = extra };
+            return await redirects.NavigateAsync(withToken.ToUri(), request.RedirectUri, ct).ConfigureAwait(false);
+        }
+
+        public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
+            redirects.NavigateAsync(start, stopAt, ct);
+
+        public ValueTask DisposeAsync() => redirects.DisposeAsync();
     }
 }

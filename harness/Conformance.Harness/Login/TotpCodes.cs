@@ -7,12 +7,13 @@ namespace Conformance.Harness.Login;
 /// <summary>
 /// RFC 6238 codes for a test user, never the same code twice. Servers refuse a replayed code (RFC 6238 §5.2),
 /// and parallel flows of one user would otherwise collide inside one 30-second step. The current step is used
-/// first, then the next (servers accept one step of drift, §5.2); after that the caller waits for a new step.
+/// first, then the next and the previous one (§5.2 recommends accepting one step of drift either way); after
+/// that the caller waits for a new step.
 /// </summary>
 public static class TotpCodes
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
-    private static readonly ConcurrentDictionary<string, long> LastStep = new();
+    private static readonly ConcurrentDictionary<string, HashSet<long>> Used = new();
 
     public static async Task<string> NextAsync(UserProfile user, CancellationToken ct = default)
     {
@@ -32,16 +33,18 @@ public static class TotpCodes
         await gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            var used = Used.GetOrAdd(user.Username, _ => []);
             while (true)
             {
                 var now = DateTimeOffset.UtcNow;
                 var step = now.ToUnixTimeSeconds() / 30;
-                var last = LastStep.GetValueOrDefault(user.Username, long.MinValue);
-                var use = last < step ? step : last == step ? step + 1 : (long?)null;
-                if (use is { } s)
+                used.RemoveWhere(s => s < step - 1);
+                foreach (var candidate in new[] { step, step + 1, step - 1 })
                 {
-                    LastStep[user.Username] = s;
-                    return totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(s * 30).UtcDateTime);
+                    if (used.Add(candidate))
+                    {
+                        return totp.ComputeTotp(DateTimeOffset.FromUnixTimeSeconds(candidate * 30).UtcDateTime);
+                    }
                 }
 
                 await Task.Delay(TimeSpan.FromSeconds(30 - (now.ToUnixTimeSeconds() % 30)) + TimeSpan.FromMilliseconds(50), ct).ConfigureAwait(false);

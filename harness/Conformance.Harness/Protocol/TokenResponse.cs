@@ -59,5 +59,7 @@ public sealed class TokenResponse
 
     public override string ToString() => IsSuccess
         ? $"HTTP {(int)Status}, token_type {TokenType}, scope '{Scope}'"
-        : $"HTTP {(int)Status}, error '{Error}'" + (ErrorDescription is null ? "" : $" ({ErrorDescription})");
+        : Error is null
+            ? $"HTTP {(int)Status} without an access_token or an error field ({ContentType ?? "no content type"})"
+            : $"HTTP {(int)Status}, error '{Error}'" + (ErrorDescription is null ? "" : $" ({ErrorDescription})");
 }

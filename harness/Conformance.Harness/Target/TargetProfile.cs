@@ -45,9 +45,12 @@ public sealed record ClientProfile(
 
 public sealed record UserProfile(string Username, Secret Password, Secret? TotpSecret);
 
-/// <param name="Driver">form, browser or okta-authn.</param>
+/// <param name="Drivers">form, browser or okta-authn; the user-facing flows run once per driver listed.</param>
 /// <param name="Selectors">Per-target overrides for the browser and form drivers (username, password, submit, otp, consent).</param>
-public sealed record LoginProfile(string Driver, IReadOnlyDictionary<string, string> Selectors);
+public sealed record LoginProfile(IReadOnlyList<string> Drivers, IReadOnlyDictionary<string, string> Selectors)
+{
+    public static LoginProfile Form { get; } = new(["form"], new Dictionary<string, string>());
+}
 
 /// <param name="Invasive">Opt-in for checks that could lock or throttle a real account.</param>
 /// <param name="MaxConcurrency">Upper bound of checks run at once against this target.</param>

@@ -315,19 +315,24 @@ public sealed class TargetProfileLoader
     {
         if (!root.TryGetProperty("login", out var login))
         {
-            return new LoginProfile("form", new Dictionary<string, string>());
+            return LoginProfile.Form;
         }
 
         const string path = "$.login";
         if (login.ValueKind != JsonValueKind.Object)
         {
             problems.Add($"{path}: must be an object");
-            return new LoginProfile("form", new Dictionary<string, string>());
+            return LoginProfile.Form;
         }
 
-        Known(login, path, "driver", "selectors");
-        var driver = String(login, path, "driver") ?? "form";
-        if (!LoginDrivers.Contains(driver))
+        Known(login, path, "driver", "drivers", "selectors");
+        var drivers = login.TryGetProperty("drivers", out _) ? Strings(login, path, "drivers") : [String(login, path, "driver") ?? "form"];
+        if (drivers.Count == 0)
+        {
+            problems.Add($"{path}.drivers: must list at least one driver");
+        }
+
+        foreach (var driver in drivers.Where(d => !LoginDrivers.Contains(d)))
         {
             problems.Add($"{path}.driver: '{driver}' is not a login driver (expected one of {string.Join(", ", LoginDrivers)})");
         }
@@ -355,7 +360,7 @@ public sealed class TargetProfileLoader
             }
         }
 
-        return new LoginProfile(driver, selectors);
+        return new LoginProfile(drivers.Distinct().ToList(), selectors);
     }
 
     private TargetOptions ReadOptions(JsonElement root)

@@ -1,4 +1,5 @@
 using Conformance.Harness.Jose;
+using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
 using Conformance.Suites.Run;
 
@@ -10,18 +11,17 @@ namespace Conformance.Suites.Flows;
 /// </summary>
 [TestFixture]
 [Category("flow:authorization-code-pkce")]
-[Category("driver:form")]
 public sealed class AuthorizationCodePkceTests : ConformanceTest
 {
-    [TestCaseSource(typeof(Servers), nameof(Servers.All))]
-    public Task Native_client_with_pkce_gets_a_verified_id_token_whose_subject_userinfo_confirms(string serverName) =>
-        CheckAsync(() => RunAsync(serverName, requireTotp: false));
+    [TestCaseSource(typeof(Servers), nameof(Servers.WithDrivers))]
+    public Task Native_client_with_pkce_gets_a_verified_id_token_whose_subject_userinfo_confirms(string serverName, string driver) =>
+        CheckAsync(() => RunAsync(serverName, driver, requireTotp: false));
 
-    [TestCaseSource(typeof(Servers), nameof(Servers.All))]
-    public Task Native_client_with_pkce_completes_for_a_user_with_a_totp_second_factor(string serverName) =>
-        CheckAsync(() => RunAsync(serverName, requireTotp: true));
+    [TestCaseSource(typeof(Servers), nameof(Servers.DriversOnFirstServer))]
+    public Task Native_client_with_pkce_completes_for_a_user_with_a_totp_second_factor(string serverName, string driver) =>
+        CheckAsync(() => RunAsync(serverName, driver, requireTotp: true));
 
-    private static async Task RunAsync(string serverName, bool requireTotp)
+    private static async Task RunAsync(string serverName, string driver, bool requireTotp)
     {
         var server = Server(serverName);
         RequireMetadata(server, "response_types_supported", "code");
@@ -37,7 +37,7 @@ public sealed class AuthorizationCodePkceTests : ConformanceTest
         var verifier = CodeVerifier.New();
         var request = oauth.AuthorizationRequest("openid profile email").WithPkce(verifier);
 
-        var authorization = await LoginDriver.AuthorizeAsync(request, user!).ConfigureAwait(false);
+        var authorization = await LoginDriver(driver).AuthorizeAsync(request, user!).ConfigureAwait(false);
 
         authorization.Error.Should().BeNull("the authorization request is valid (RFC 6749 §4.1.2.1), but the server said: {0}", authorization.ErrorDescription);
         authorization.State.Should().Be(request.State, "RFC 6749 §4.1.2: state is returned exactly as sent");

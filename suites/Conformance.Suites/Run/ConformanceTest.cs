@@ -14,7 +14,21 @@ public abstract class ConformanceTest
 {
     protected static ConnectedTarget Target => TargetRun.Target;
 
-    protected static ILoginDriver LoginDriver => TargetRun.LoginDriver;
+    /// <summary>The named login driver, or not run (with the reason) when it cannot work on this machine.</summary>
+    protected static ILoginDriver LoginDriver(string name)
+    {
+        if (!TargetRun.LoginDrivers.TryGetValue(name, out var entry))
+        {
+            Assert.Ignore($"not applicable: the target profile does not list the '{name}' login driver");
+        }
+
+        if (entry.Driver is null)
+        {
+            Assert.Ignore($"not run: {entry.Unavailable}");
+        }
+
+        return entry.Driver!;
+    }
 
     protected static IdTokenValidator IdTokens { get; } = new();
 
