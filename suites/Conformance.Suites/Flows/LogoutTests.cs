@@ -1,0 +1,39 @@
+using Conformance.Harness.Protocol;
+using Conformance.Suites.Run;
+
+namespace Conformance.Suites.Flows;
+
+/// <summary>RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) at the end of a code flow.</summary>
+[TestFixture]
+[Category("flow:logout")]
+public sealed class LogoutTests : ConformanceTest
+{
+    [TestCaseSource(typeof(Servers), nameof(Servers.WithDrivers))]
+    public Task Logout_returns_to_the_registered_uri_with_state_and_ends_the_session(string serverName, string driver) =>
+        CheckAsync(async () =>
+        {
+            var server = Server(serverName);
+            if (server.Metadata.EndSessionEndpoint is null)
+            {
+                Assert.Ignore($"not applicable: server '{server.Name}' publishes no end_session_endpoint");
+            }
+
+            var client = Client("web", server);
+            if (client.PostLogoutRedirectUri is null)
+            {
+                Assert.Ignore("not applicable: the web client has no postLogoutRedirectUri in the profile");
+            }
+
+            var oauth = new OAuthClient(Target.Http, server, client);
+            await using var agent = LoginDriver(driver).NewUserAgent();
+            var flow = await FlowSteps.CodeFlowAsync(agent, oauth, "openid", pkce: false).ConfigureAwait(false);
+            var state = Harness.Protocol.Random.Token();
+
+            var loggedOut = await agent.NavigateAsync(oauth.LogoutRequest(flow.Tokens.IdToken!, client.PostLogoutRedirectUri, state), client.PostLogoutRedirectUri!).ConfigureAwait(false);
+
+            loggedOut.State.Should().Be(state, "RP-Initiated Logout §3: state is passed back to the post_logout_redirect_uri unchanged");
+            var silent = oauth.AuthorizationRequest("openid") with { Prompt = "none" };
+            var after = await agent.NavigateAsync(silent.ToUri(), silent.RedirectUri).ConfigureAwait(false);
+            after.Error.Should().Be("login_required", "OIDC Core §3.1.2.6: after logout there is no session, so prompt=none must fail with login_required; got {0}", after.Error ?? "a successful response");
+        });
+}
