@@ -35,10 +35,14 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
     public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
         RunAsync(start, stopAt, null, ct);
 
+    /// <summary>Like <see cref="NavigateAsync"/>, but a consent page is answered: the user is already signed in.</summary>
+    internal Task<AuthorizationResponse> ConsentAsync(AuthorizationRequest request, CancellationToken ct = default) =>
+        RunAsync(request.ToUri(), request.RedirectUri, null, ct, consent: true);
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
     /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>; a null user means no page may be filled in.</summary>
-    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, CancellationToken ct)
+    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, CancellationToken ct, bool consent = false)
     {
         var next = new HttpRequestMessage(HttpMethod.Get, start);
         if (start.Query.Contains("sessionToken=", StringComparison.Ordinal))
@@ -91,6 +95,13 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
                 return result;
             }
 
+            var consentForm = Find(forms, login.Selectors.GetValueOrDefault("consent"), f => AllowButton(f) is not null && !IsPasswordForm(f));
+            if (consentForm is not null && (user is not null || consent))
+            {
+                next = Submit(consentForm, pageUri, Fields(consentForm).Concat(ButtonValue(AllowButton(consentForm)!)).ToList());
+                continue;
+            }
+
             if (user is null)
             {
                 throw new LoginFailedException($"the server showed a page at {http.Redactor.Url(pageUri)} instead of redirecting to the client: {Describe(page)}");
@@ -124,13 +135,6 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
                 var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
                 next = Submit(otpForm, pageUri, Fields(otpForm).Where(f => f.Key != input.Name).Append(new(input.Name!, code)).ToList());
                 codeSent = true;
-                continue;
-            }
-
-            if (Find(forms, login.Selectors.GetValueOrDefault("consent"), f => AllowButton(f) is not null) is { } consentForm)
-            {
-                var button = AllowButton(consentForm)!;
-                next = Submit(consentForm, pageUri, Fields(consentForm).Concat(ButtonValue(button)).ToList());
                 continue;
             }
 

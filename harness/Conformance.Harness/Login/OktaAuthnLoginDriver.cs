@@ -121,7 +121,15 @@ public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) :
             var sessionToken = await driver.SessionTokenAsync(AuthnEndpoint(request.Endpoint), user, ct).ConfigureAwait(false);
             var extra = new Dictionary<string, string>(request.Extra) { ["sessionToken"] = sessionToken };
             var withToken = request with { Prompt = request.Prompt ?? "none", Extra = extra };
-            return await redirects.NavigateAsync(withToken.ToUri(), request.RedirectUri, ct).ConfigureAwait(false);
+            var response = await redirects.NavigateAsync(withToken.ToUri(), request.RedirectUri, ct).ConfigureAwait(false);
+            if (response.Error == "consent_required" && request.Prompt is null)
+            {
+                // The session token created the session; a client that requires consent needs one interactive
+                // consent page, which a person would see too (OIDC Core §3.1.2.6). No credentials are typed here.
+                return await redirects.ConsentAsync(request, ct).ConfigureAwait(false);
+            }
+
+            return response;
         }
 
         public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
