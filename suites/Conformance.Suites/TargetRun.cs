@@ -1,3 +1,4 @@
+using Conformance.Harness.Checks;
 using Conformance.Harness.Http;
 using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
@@ -15,6 +16,8 @@ public sealed class TargetRun
 {
     private static ConnectedTarget? target;
     private static EmbeddedIssuer? embedded;
+
+    public static CheckRunner Checks { get; private set; } = null!;
 
     public static ConnectedTarget Target => target ?? throw new InvalidOperationException("The target was not set up; see the OneTimeSetUp failure above.");
 
@@ -40,6 +43,8 @@ public sealed class TargetRun
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
         LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
+        // The catalogue needs one user agent; the first driver of the profile that can run here.
+        Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
 
         foreach (var server in target.Servers)
         {

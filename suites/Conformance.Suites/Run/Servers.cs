@@ -12,6 +12,8 @@ public static class Servers
 {
     private static readonly Lazy<(IReadOnlyList<string> Servers, IReadOnlyList<string> Drivers)> Profile = new(Read);
 
+    public static IReadOnlyList<string> Names => Profile.Value.Servers;
+
     /// <summary>One case per server.</summary>
     public static IEnumerable<TestCaseData> All() =>
         Profile.Value.Servers.Select(name => new TestCaseData(name).SetArgDisplayNames(name).SetCategory("server:" + name));

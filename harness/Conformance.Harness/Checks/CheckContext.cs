@@ -1,0 +1,91 @@
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Harness.Checks;
+
+/// <summary>
+/// What a check works with: the target, the server under test, a user agent, and the three ways a check ends
+/// early: not applicable (<see cref="Require"/>), inconclusive (<see cref="Precondition"/>) or violated
+/// (<see cref="Expect"/>).
+/// </summary>
+public sealed class CheckContext
+{
+    private readonly List<string> notes = [];
+    private readonly AuthorizationServer? server;
+
+    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation)
+    {
+        Check = check;
+        Target = target;
+        this.server = server;
+        LoginDriverOrNull = loginDriver;
+        Cancellation = cancellation;
+    }
+
+    public CheckDefinition Check { get; }
+
+    public ConnectedTarget Target { get; }
+
+    public AuthorizationServer Server => server ?? throw new InvalidOperationException($"{Check.Id} runs per target and has no single server");
+
+    public CancellationToken Cancellation { get; }
+
+    internal ILoginDriver? LoginDriverOrNull { get; }
+
+    public ILoginDriver LoginDriver => LoginDriverOrNull ?? throw new NotApplicableException("no login driver can run here");
+
+    public IReadOnlyList<string> Notes => notes;
+
+    public TargetProfile Profile => Target.Profile;
+
+    public UserProfile User =>
+        Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? Profile.Users[0];
+
+    /// <summary>Something a reviewer should know that is not a verdict (e.g. which error code the server chose).</summary>
+    public void Note(string note) => notes.Add(note);
+
+    /// <summary>Not applicable unless the condition holds; the reason names what the target lacks.</summary>
+    public void Require(bool condition, string whatIsMissing)
+    {
+        if (!condition)
+        {
+            throw new NotApplicableException(whatIsMissing);
+        }
+    }
+
+    public void RequireMetadata(string field, string value) =>
+        Require(Server.Metadata.Strings(field).Contains(value), $"server '{Server.Name}' does not list '{value}' in {field}");
+
+    public Uri RequireEndpoint(string field) =>
+        Server.Metadata.Url(field) ?? throw new NotApplicableException($"server '{Server.Name}' publishes no {field}");
+
+    public ClientProfile Client(string role)
+    {
+        var client = Profile.Client(role);
+        Require(client is not null && client.ServesServer(Server.Name), $"the target profile has no '{role}' client for server '{Server.Name}'");
+        return client!;
+    }
+
+    public OAuthClient OAuth(string role) => new(Target.Http, Server, Client(role));
+
+    public OAuthClient OAuth(ClientProfile client, AuthorizationServer? on = null) => new(Target.Http, on ?? Server, client);
+
+    /// <summary>Inconclusive unless the honest step worked: the rule under test was never reached.</summary>
+    public void Precondition(bool condition, string whatFailed)
+    {
+        if (!condition)
+        {
+            throw new PreconditionFailedException(whatFailed);
+        }
+    }
+
+    /// <summary>The rule itself: a MUST check fails, a SHOULD check warns.</summary>
+    public void Expect(bool condition, string expected, string observed)
+    {
+        if (!condition)
+        {
+            throw new RequirementViolatedException(Check.Requirement, expected, observed);
+        }
+    }
+}

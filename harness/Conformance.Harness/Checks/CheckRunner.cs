@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using Conformance.Harness.Http;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+
+namespace Conformance.Harness.Checks;
+
+/// <summary>
+/// Runs checks against a connected target and turns what they throw into outcomes. NUnit is one caller of it,
+/// the detection matrix another; neither knows how a check decides.
+/// </summary>
+public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDriver, TimeSpan? perCheckTimeout = null)
+{
+    private readonly TimeSpan timeout = perCheckTimeout ?? TimeSpan.FromMinutes(2);
+
+    /// <summary>Every (check, server) pair the catalogue implies: per-server checks once per server, per-target checks once.</summary>
+    public IEnumerable<(Check Check, AuthorizationServer? Server)> Plan(IEnumerable<Check> checks) =>
+        checks.SelectMany(c => c.Definition.PerTarget
+            ? [(c, (AuthorizationServer?)null)]
+            : target.Servers.Select(s => (c, (AuthorizationServer?)s)));
+
+    public async Task<IReadOnlyList<CheckResult>> RunAllAsync(IEnumerable<Check> checks, int maxConcurrency, CancellationToken ct = default)
+    {
+        using var slots = new SemaphoreSlim(maxConcurrency);
+        var runs = Plan(checks).Select(async pair =>
+        {
+            await slots.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                return await RunAsync(pair.Check, pair.Server, ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        });
+        return await Task.WhenAll(runs).ConfigureAwait(false);
+    }
+
+    public async Task<CheckResult> RunAsync(Check check, AuthorizationServer? server, CancellationToken ct = default)
+    {
+        var definition = check.Definition;
+        var clock = Stopwatch.StartNew();
+        using var scope = target.Http.Recorder.BeginScope($"{definition.Id} {server?.Name}");
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        deadline.CancelAfter(timeout);
+        var context = new CheckContext(definition, target, server, loginDriver, deadline.Token);
+        CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
+            new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes, clock.Elapsed);
+
+        if (definition.Invasive && !target.Profile.Options.Invasive)
+        {
+            return Result(Outcome.NotApplicable, "invasive check (it could lock or throttle a real account); set options.invasive to run it");
+        }
+
+        if (server?.Unavailable is { } unavailable)
+        {
+            return Result(Outcome.Inconclusive, $"server '{server.Name}' is unavailable: {unavailable}");
+        }
+
+        try
+        {
+            await check.RunAsync(context).ConfigureAwait(false);
+            return Result(Outcome.Pass, definition.Requirement);
+        }
+        catch (RequirementViolatedException e)
+        {
+            return Result(definition.Level == RequirementLevel.Must ? Outcome.Fail : Outcome.Warning, e.Message, e.Expected, e.Observed);
+        }
+        catch (NotApplicableException e)
+        {
+            return Result(Outcome.NotApplicable, e.Message);
+        }
+        catch (PreconditionFailedException e)
+        {
+            return Result(Outcome.Inconclusive, "precondition failed: " + e.Message);
+        }
+        catch (RateLimitedException e)
+        {
+            return Result(Outcome.Inconclusive, "rate limited: " + e.Message);
+        }
+        catch (IssuerUnreachableException e)
+        {
+            return Result(Outcome.Inconclusive, e.Message);
+        }
+        catch (LoginFailedException e)
+        {
+            return Result(Outcome.Inconclusive, "the login did not complete: " + e.Message);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            return Result(Outcome.Inconclusive, $"the check did not finish within {timeout.TotalSeconds:0} s");
+        }
+    }
+
+    private string? Redact(string? text) => text is null ? null : target.Http.Redactor.Text(text);
+}

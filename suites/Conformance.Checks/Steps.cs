@@ -1,0 +1,98 @@
+using Conformance.Harness.Checks;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Checks;
+
+/// <summary>An authorization request and what the server sent back to the redirect URI.</summary>
+public sealed record Authorization(AuthorizationRequest Request, CodeVerifier? Verifier, AuthorizationResponse Response)
+{
+    public string Code => Response.Code!;
+}
+
+/// <summary>
+/// The honest steps checks build on. Each asserts its own success as a precondition: when the honest part of a
+/// flow fails, the check is inconclusive, because the rule under test was never reached.
+/// </summary>
+public static class Steps
+{
+    /// <summary>Authorization request through the target's login driver; <paramref name="change"/> alters the honest request.</summary>
+    public static async Task<Authorization> AuthorizeAsync(
+        CheckContext c,
+        ClientProfile client,
+        string scope = "openid",
+        bool pkce = true,
+        string responseType = "code",
+        Func<AuthorizationRequest, AuthorizationRequest>? change = null,
+        IUserAgent? agent = null)
+    {
+        var oauth = c.OAuth(client);
+        var verifier = pkce ? CodeVerifier.New() : null;
+        var request = oauth.AuthorizationRequest(scope, responseType);
+        if (verifier is not null)
+        {
+            request = request.WithPkce(verifier);
+        }
+
+        request = change?.Invoke(request) ?? request;
+        AuthorizationResponse response;
+        if (agent is null)
+        {
+            await using var own = c.LoginDriver.NewUserAgent();
+            response = await own.AuthorizeAsync(request, c.User, c.Cancellation).ConfigureAwait(false);
+        }
+        else
+        {
+            response = await agent.AuthorizeAsync(request, c.User, c.Cancellation).ConfigureAwait(false);
+        }
+
+        return new Authorization(request, verifier, response);
+    }
+
+    /// <summary>As <see cref="AuthorizeAsync"/>, requiring a successful response with a code.</summary>
+    public static async Task<Authorization> CodeAsync(CheckContext c, ClientProfile client, string scope = "openid", bool pkce = true, IUserAgent? agent = null)
+    {
+        c.RequireMetadata("response_types_supported", "code");
+        var authorization = await AuthorizeAsync(c, client, scope, pkce, agent: agent).ConfigureAwait(false);
+        c.Precondition(authorization.Response is { IsError: false, Code: not null },
+            $"the honest authorization request for '{client.Role}' got no code: {authorization.Response.Error} {authorization.Response.ErrorDescription}");
+        return authorization;
+    }
+
+    /// <summary>Redeems a code honestly (same client, redirect URI and verifier) and requires tokens.</summary>
+    public static async Task<TokenResponse> RedeemAsync(CheckContext c, ClientProfile client, Authorization authorization)
+    {
+        var tokens = await c.OAuth(client).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+        c.Precondition(tokens.IsSuccess, $"the honest code redemption failed: {tokens}");
+        return tokens;
+    }
+
+    /// <summary>Tokens for a client that may refresh: the web client through the code flow.</summary>
+    public static async Task<(ClientProfile Client, TokenResponse Tokens)> RefreshableAsync(CheckContext c, string role = "web", string scope = "openid offline_access")
+    {
+        c.RequireMetadata("grant_types_supported", "refresh_token");
+        var client = c.Client(role);
+        var authorization = await CodeAsync(c, client, scope, pkce: !client.IsConfidential).ConfigureAwait(false);
+        var tokens = await RedeemAsync(c, client, authorization).ConfigureAwait(false);
+        c.Precondition(tokens.RefreshToken is not null, $"no refresh token for '{scope}' from the code flow");
+        return (client, tokens);
+    }
+
+    /// <summary>Tokens from the password grant when offered; the cheapest way to a live token for back-channel checks.</summary>
+    public static async Task<(ClientProfile Client, TokenResponse Tokens)> PasswordAsync(CheckContext c, string scope = "openid offline_access")
+    {
+        c.RequireMetadata("grant_types_supported", "password");
+        var client = c.Client("password");
+        var tokens = await c.OAuth(client).PasswordAsync(c.User, scope, ct: c.Cancellation).ConfigureAwait(false);
+        c.Precondition(tokens.IsSuccess, $"the honest password grant failed: {tokens}");
+        return (client, tokens);
+    }
+
+    /// <summary>"HTTP 400, error 'invalid_grant'" or "HTTP 200 with tokens", for the observed side of a verdict.</summary>
+    public static string Describe(TokenResponse tokens) => tokens.ToString();
+
+    public static string Describe(AuthorizationResponse response) => response.IsError
+        ? $"error '{response.Error}'" + (response.ErrorDescription is null ? "" : $" ({response.ErrorDescription})")
+        : "a successful response" + (response.Code is null ? "" : " with a code") + (response.IdToken is null ? "" : " with an ID token");
+}

@@ -1,0 +1,81 @@
+using System.Text;
+using Conformance.Checks;
+using Conformance.Harness.Checks;
+using Conformance.Suites.Run;
+
+namespace Conformance.Suites.Catalogue;
+
+/// <summary>
+/// The rule catalogue as NUnit tests: one test per check and server, named by the check id, with categories
+/// for area, level, severity and server. The verdict comes from the harness's <see cref="CheckRunner"/>.
+/// </summary>
+[TestFixture]
+[Category("catalogue")]
+public sealed class CatalogueTests
+{
+    public static IEnumerable<TestCaseData> Cases()
+    {
+        foreach (var check in Conformance.Checks.Catalogue.All)
+        {
+            var d = check.Definition;
+            var servers = d.PerTarget ? [null] : Servers.Names.Cast<string?>();
+            foreach (var server in servers)
+            {
+                var data = new TestCaseData(d.Id, server)
+                    .SetName(server is null ? d.Id : $"{d.Id}({server})")
+                    .SetDescription(d.Requirement)
+                    .SetCategory("area:" + d.Area)
+                    .SetCategory("level:" + d.Level.ToString().ToUpperInvariant())
+                    .SetCategory("severity:" + d.Severity.ToString().ToLowerInvariant());
+                yield return server is null ? data : data.SetCategory("server:" + server);
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public async Task Check(string id, string? server)
+    {
+        var check = Conformance.Checks.Catalogue.Get(id);
+        var result = await TargetRun.Checks.RunAsync(check, server is null ? null : TargetRun.Target.Server(server)).ConfigureAwait(false);
+        Evidence.Write(TestContext.CurrentContext.Test.FullName, result.Exchanges);
+        foreach (var note in result.Notes)
+        {
+            TestContext.Out.WriteLine("note: " + note);
+        }
+
+        var message = Describe(result);
+        switch (result.Outcome)
+        {
+            case Outcome.Pass:
+                TestContext.Out.WriteLine($"pass: {result.Check.Requirement}");
+                break;
+            case Outcome.Fail:
+                Assert.Fail(message);
+                break;
+            case Outcome.Warning:
+                Assert.Warn(message);
+                break;
+            case Outcome.NotApplicable:
+                Assert.Ignore("not applicable: " + result.Message);
+                break;
+            default:
+                Assert.Inconclusive("inconclusive: " + result.Message);
+                break;
+        }
+    }
+
+    private static string Describe(CheckResult result)
+    {
+        var text = new StringBuilder();
+        text.Append(result.Check.Id).Append(' ').Append(result.Check.Level.ToString().ToUpperInvariant()).Append(": ").AppendLine(result.Message);
+        if (result.Expected is not null)
+        {
+            text.Append("  expected: ").AppendLine(result.Expected);
+            text.Append("  observed: ").AppendLine(result.Observed);
+        }
+
+        text.Append("  see: ").AppendLine(string.Join(", ", result.Check.Specs.Select(s => $"{s} <{s.Link}>")));
+        text.Append("  remediation: ").Append(result.Check.Remediation);
+        return text.ToString();
+    }
+}
