@@ -1,0 +1,62 @@
+using System.Collections.Concurrent;
+using Conformance.Harness.Checks;
+using Conformance.Harness.Http;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+using Conformance.ReferenceIssuer;
+using Conformance.Suites.Run;
+
+namespace Conformance.Checks.Tests;
+
+/// <summary>
+/// Runs the whole catalogue against the conformant reference issuer and against each fault profile, once per
+/// test run, and keeps every result. "" is the conformant profile.
+/// </summary>
+internal static class DetectionMatrix
+{
+    public const string Conformant = "";
+
+    private static readonly Lazy<Task<IReadOnlyDictionary<string, IReadOnlyList<CheckResult>>>> Runs = new(RunAllAsync);
+
+    public static Task<IReadOnlyDictionary<string, IReadOnlyList<CheckResult>>> ResultsAsync() => Runs.Value;
+
+    /// <summary>Checks that broke (fail or warning) on at least one server under this profile.</summary>
+    public static IReadOnlySet<string> Tripped(IReadOnlyList<CheckResult> results) =>
+        results.Where(r => r.Outcome is Outcome.Fail or Outcome.Warning).Select(r => r.Check.Id).ToHashSet();
+
+    private static async Task<IReadOnlyDictionary<string, IReadOnlyList<CheckResult>>> RunAllAsync()
+    {
+        var profiles = new[] { Conformant }.Concat(Faults.Registry.Keys.Order(StringComparer.Ordinal)).ToList();
+        var results = new ConcurrentDictionary<string, IReadOnlyList<CheckResult>>();
+        // Two issuers at a time keep both cores busy without starving the issuer under test of CPU.
+        await Parallel.ForEachAsync(profiles, new ParallelOptions { MaxDegreeOfParallelism = 2 }, async (fault, ct) =>
+            results[fault] = await RunProfileAsync(fault, ct).ConfigureAwait(false)).ConfigureAwait(false);
+        Write(results);
+        return results;
+    }
+
+    private static async Task<IReadOnlyList<CheckResult>> RunProfileAsync(string fault, CancellationToken ct)
+    {
+        var faults = fault.Length == 0 ? new HashSet<string>() : new HashSet<string> { fault };
+        await using var issuer = await EmbeddedIssuer.StartAsync(faults).ConfigureAwait(false);
+        var profile = TargetProfileLoader.LoadFile(
+            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
+            issuer.Environment,
+            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
+        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
+        var target = await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false);
+        var runner = new CheckRunner(target, new FormLoginDriver(http, profile.Login));
+        return await runner.RunAllAsync(Catalogue.All, profile.Options.MaxConcurrency, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The matrix as a table a person can read, next to the test results.</summary>
+    private static void Write(IReadOnlyDictionary<string, IReadOnlyList<CheckResult>> results)
+    {
+        var directory = Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts");
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, "detection-matrix.md");
+        File.WriteAllText(path, DetectionMatrixReport.Markdown(results));
+        TestContext.Progress.WriteLine($"[matrix] {results.Count - 1} fault profiles × {Catalogue.All.Count} checks, written to {path}");
+    }
+}
