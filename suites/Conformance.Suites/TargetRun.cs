@@ -2,6 +2,7 @@ using Conformance.Harness.Checks;
 using Conformance.Harness.Http;
 using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
+using Conformance.Harness.Results;
 using Conformance.Harness.Target;
 using Conformance.Suites.Run;
 
@@ -18,6 +19,9 @@ public sealed class TargetRun
     private static EmbeddedIssuer? embedded;
 
     public static CheckRunner Checks { get; private set; } = null!;
+
+    /// <summary>Every verdict of the run, for the reports; written to results.json at the end.</summary>
+    public static RunRecorder Results { get; private set; } = null!;
 
     public static ConnectedTarget Target => target ?? throw new InvalidOperationException("The target was not set up; see the OneTimeSetUp failure above.");
 
@@ -45,6 +49,7 @@ public sealed class TargetRun
         LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
         // The catalogue needs one user agent; the first driver of the profile that can run here.
         Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
+        Results = new RunRecorder(target, profile.Login.Drivers, embedded is null ? [] : RunParameters.Faults);
 
         foreach (var server in target.Servers)
         {
@@ -63,6 +68,13 @@ public sealed class TargetRun
     [OneTimeTearDown]
     public async Task DisconnectAsync()
     {
+        if (Results is not null)
+        {
+            var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
+            Results.ToFile().Write(path);
+            TestContext.Progress.WriteLine($"[results] {path}");
+        }
+
         target?.Http.Dispose();
         if (embedded is not null)
         {

@@ -12,6 +12,7 @@ namespace Conformance.Harness.Checks;
 public sealed class CheckContext
 {
     private readonly List<string> notes = [];
+    private readonly List<Jose.DecodedToken> tokens = [];
     private readonly AuthorizationServer? server;
 
     internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation)
@@ -36,6 +37,17 @@ public sealed class CheckContext
     public ILoginDriver LoginDriver => LoginDriverOrNull ?? throw new NotApplicableException("no login driver can run here");
 
     public IReadOnlyList<string> Notes => notes;
+
+    public IReadOnlyList<Jose.DecodedToken> Tokens => tokens;
+
+    /// <summary>Keeps a token as evidence: decoded header and claims plus a fingerprint, never the token.</summary>
+    public void Evidence(string label, string? token)
+    {
+        if (!string.IsNullOrEmpty(token))
+        {
+            tokens.Add(Jose.DecodedToken.From(label, token));
+        }
+    }
 
     public TargetProfile Profile => Target.Profile;
 

@@ -1,4 +1,5 @@
 using Conformance.Harness.Http;
+using Conformance.Harness.Jose;
 
 namespace Conformance.Harness.Checks;
 
@@ -32,6 +33,9 @@ public sealed record CheckResult(
     IReadOnlyList<string> Notes,
     TimeSpan Duration)
 {
+    /// <summary>Tokens the check looked at, decoded (header and claims) and fingerprinted, never whole.</summary>
+    public IReadOnlyList<DecodedToken> Tokens { get; init; } = [];
+
     public override string ToString() =>
         $"{Check.Id}{(Server is null ? "" : $" [{Server}]")}: {Outcome}" + (Outcome == Outcome.Pass ? "" : $", {Message}");
 }

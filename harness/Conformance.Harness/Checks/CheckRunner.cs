@@ -46,7 +46,10 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         deadline.CancelAfter(timeout);
         var context = new CheckContext(definition, target, server, loginDriver, deadline.Token);
         CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
-            new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes, clock.Elapsed);
+            new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes.Select(target.Http.Redactor.Text).ToList(), clock.Elapsed)
+            {
+                Tokens = context.Tokens,
+            };
 
         if (definition.Invasive && !target.Profile.Options.Invasive)
         {

@@ -37,7 +37,8 @@ public sealed class CatalogueTests
     {
         var check = Conformance.Checks.Catalogue.Get(id);
         var result = await TargetRun.Checks.RunAsync(check, server is null ? null : TargetRun.Target.Server(server)).ConfigureAwait(false);
-        Evidence.Write(TestContext.CurrentContext.Test.FullName, result.Exchanges);
+        var evidence = Evidence.Write(TestContext.CurrentContext.Test.FullName, result.Exchanges);
+        TargetRun.Results.Add(result, evidence is null ? [] : [evidence]);
         foreach (var note in result.Notes)
         {
             TestContext.Out.WriteLine("note: " + note);

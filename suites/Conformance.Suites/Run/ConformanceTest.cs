@@ -72,6 +72,7 @@ public abstract class ConformanceTest
     {
         var test = TestContext.CurrentContext.Test;
         using var scope = Target.Http.Recorder.BeginScope(test.FullName);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             await body().ConfigureAwait(false);
@@ -86,7 +87,36 @@ public abstract class ConformanceTest
         }
         finally
         {
-            Evidence.Write(test.FullName, scope.Exchanges);
+            var file = Evidence.Write(test.FullName, scope.Exchanges);
+            Flows[test.ID] = (scope.Exchanges, file, clock.Elapsed);
         }
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IReadOnlyList<HttpExchange> Exchanges, string? File, TimeSpan Duration)> Flows = new();
+
+    /// <summary>Hands the flow's verdict to the run's results, once NUnit has decided it.</summary>
+    [TearDown]
+    public void RecordFlow()
+    {
+        var context = TestContext.CurrentContext;
+        if (TargetRun.Results is null || !Flows.TryRemove(context.Test.ID, out var flow))
+        {
+            return;
+        }
+
+        var outcome = context.Result.Outcome.Status switch
+        {
+            NUnit.Framework.Interfaces.TestStatus.Passed => Harness.Checks.Outcome.Pass,
+            NUnit.Framework.Interfaces.TestStatus.Failed => Harness.Checks.Outcome.Fail,
+            NUnit.Framework.Interfaces.TestStatus.Warning => Harness.Checks.Outcome.Warning,
+            NUnit.Framework.Interfaces.TestStatus.Skipped => Harness.Checks.Outcome.NotApplicable,
+            _ => Harness.Checks.Outcome.Inconclusive,
+        };
+        // The fixture's categories (flow:...) live on the class, the case's (server:..., driver:...) on the test.
+        var categories = GetType().GetCustomAttributes(typeof(CategoryAttribute), true).Cast<CategoryAttribute>().Select(c => c.Name)
+            .Concat(context.Test.Properties["Category"].Cast<string>()).Distinct().ToList();
+        TargetRun.Results.Add(new Harness.Results.RunFlow(
+            context.Test.Name, categories, outcome, Target.Http.Redactor.Text(context.Result.Message), flow.Duration.TotalMilliseconds,
+            flow.Exchanges, flow.File is null ? [] : [flow.File]));
     }
 }

@@ -5,11 +5,12 @@ namespace Conformance.Suites.Run;
 /// <summary>Writes a check's redacted exchanges next to its result, for the reports and for a person reading a failure.</summary>
 internal static class Evidence
 {
-    public static void Write(string testName, IReadOnlyList<HttpExchange> exchanges)
+    /// <summary>Returns the evidence file's path, or null when there was nothing to write.</summary>
+    public static string? Write(string testName, IReadOnlyList<HttpExchange> exchanges)
     {
         if (exchanges.Count == 0)
         {
-            return;
+            return null;
         }
 
         var directory = Path.Combine(RunParameters.ArtifactsDirectory, "evidence");
@@ -23,6 +24,8 @@ internal static class Evidence
         {
             TestContext.Out.WriteLine("  " + exchange.Summary);
         }
+
+        return file;
     }
 
     private static string SafeName(string name)

@@ -1,0 +1,112 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Conformance.Harness.Checks;
+using Conformance.Harness.Http;
+using Conformance.Harness.Jose;
+
+namespace Conformance.Harness.Results;
+
+/// <summary>
+/// Everything one run leaves for the reports, as JSON (schema "conformance-results/1"). Several files, from
+/// several targets or shards, merge into one report. Nothing in it is secret: exchanges are redacted and tokens
+/// are decoded and fingerprinted when they are recorded.
+/// </summary>
+public sealed record RunFile
+{
+    public const string SchemaName = "conformance-results/1";
+
+    public string Schema { get; init; } = SchemaName;
+
+    public required string RunId { get; init; }
+
+    public required string HarnessVersion { get; init; }
+
+    public required DateTimeOffset StartedAt { get; init; }
+
+    public DateTimeOffset FinishedAt { get; init; }
+
+    public required RunTarget Target { get; init; }
+
+    public IReadOnlyList<RunCheck> Checks { get; init; } = [];
+
+    public IReadOnlyList<RunFlow> Flows { get; init; } = [];
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static RunFile Read(string path)
+    {
+        try
+        {
+            var run = JsonSerializer.Deserialize<RunFile>(File.ReadAllText(path), Json) ?? throw new InvalidDataException($"{path} is empty");
+            return run.Schema == SchemaName ? run : throw new InvalidDataException($"{path} has schema '{run.Schema}', expected '{SchemaName}'");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{path} is not a results file: {e.Message}", e);
+        }
+    }
+
+    public void Write(string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        File.WriteAllText(path, JsonSerializer.Serialize(this, Json));
+    }
+}
+
+public sealed record RunTarget(
+    string Name,
+    IReadOnlyList<RunServer> Servers,
+    IReadOnlyList<RunClient> Clients,
+    IReadOnlyList<string> LoginDrivers,
+    IReadOnlyList<string> Faults);
+
+public sealed record RunServer(string Name, string Issuer, string? Audience, string? Unavailable);
+
+public sealed record RunClient(string Role, string ClientId, bool Confidential);
+
+public sealed record RunSpec(string Reference, string Url);
+
+/// <summary>One check against one server (or the whole target) with its definition, verdict and evidence.</summary>
+public sealed record RunCheck(
+    string Id,
+    string Area,
+    string Requirement,
+    RequirementLevel Level,
+    Severity Severity,
+    IReadOnlyList<RunSpec> Specs,
+    IReadOnlyList<RunSpec> Threats,
+    string Applicability,
+    string Remediation,
+    string? Server,
+    Outcome Outcome,
+    string Message,
+    string? Expected,
+    string? Observed,
+    IReadOnlyList<string> Notes,
+    double DurationMs,
+    IReadOnlyList<HttpExchange> Exchanges,
+    IReadOnlyList<DecodedToken> Tokens,
+    IReadOnlyList<string> Attachments)
+{
+    public static RunCheck From(CheckResult r, IReadOnlyList<string>? attachments = null) => new(
+        r.Check.Id, r.Check.Area, r.Check.Requirement, r.Check.Level, r.Check.Severity,
+        r.Check.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+        r.Check.Threats.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+        r.Check.Applicability, r.Check.Remediation, r.Server, r.Outcome, r.Message, r.Expected, r.Observed, r.Notes,
+        r.Duration.TotalMilliseconds, r.Exchanges, r.Tokens, attachments ?? []);
+}
+
+/// <summary>An end-to-end flow test (not a catalogue check): its NUnit name, categories and outcome.</summary>
+public sealed record RunFlow(
+    string Name,
+    IReadOnlyList<string> Categories,
+    Outcome Outcome,
+    string? Message,
+    double DurationMs,
+    IReadOnlyList<HttpExchange> Exchanges,
+    IReadOnlyList<string> Attachments);
