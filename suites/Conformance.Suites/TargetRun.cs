@@ -17,6 +17,8 @@ public sealed class TargetRun
 {
     private static ConnectedTarget? target;
     private static EmbeddedIssuer? embedded;
+    private static BrowserSession? browser;
+    private static string? browserUnavailable;
 
     public static CheckRunner Checks { get; private set; } = null!;
 
@@ -46,6 +48,13 @@ public sealed class TargetRun
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
+        if (profile.Login.Drivers.Contains("browser"))
+        {
+            // One Chromium for the whole run; each flow gets its own context.
+            (browser, browserUnavailable) = await BrowserSession.TryStartAsync().ConfigureAwait(false);
+            TestContext.Progress.WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath}");
+        }
+
         LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
         // The catalogue needs one user agent; the first driver of the profile that can run here.
         Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
@@ -75,6 +84,11 @@ public sealed class TargetRun
             TestContext.Progress.WriteLine($"[results] {path}");
         }
 
+        if (browser is not null)
+        {
+            await browser.DisposeAsync().ConfigureAwait(false);
+        }
+
         target?.Http.Dispose();
         if (embedded is not null)
         {
@@ -86,6 +100,8 @@ public sealed class TargetRun
     {
         "form" => (new FormLoginDriver(http, login), null),
         "okta-authn" => (new OktaAuthnLoginDriver(http, login), null),
+        "browser" when browser is not null => (new BrowserLoginDriver(browser, login, http.Redactor, RunParameters.ArtifactsDirectory, http.Recorder), null),
+        "browser" => (null, $"the browser driver cannot run: {browserUnavailable}"),
         _ => (null, $"the '{name}' login driver is not available in this build"),
     };
 

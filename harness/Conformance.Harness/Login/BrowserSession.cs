@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Microsoft.Playwright;
+
+namespace Conformance.Harness.Login;
+
+/// <summary>
+/// One headless Chromium for the whole run, driven by Playwright. The browser is Debian's system Chromium
+/// (<c>/usr/bin/chromium</c>, or the path in <c>CONFORMANCE_CHROMIUM</c>): Playwright never downloads one.
+/// Every flow gets its own <see cref="IBrowserContext"/> (fresh cookies, storage and cache), so flows never
+/// share a login even though they share the process.
+/// </summary>
+public sealed class BrowserSession : IAsyncDisposable
+{
+    public const string ChromiumVariable = "CONFORMANCE_CHROMIUM";
+
+    public const string DefaultChromiumPath = "/usr/bin/chromium";
+
+    /// <summary>
+    /// No sandbox (containers and CI run as root), no GPU, and none of the background traffic a desktop
+    /// browser makes on its own (updates, sync, field trials, QUIC probes): the only requests are the flow's.
+    /// </summary>
+    public static IReadOnlyList<string> ChromiumArguments { get; } =
+    [
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ];
+
+    private readonly IPlaywright playwright;
+    private readonly IBrowser browser;
+    private int disposed;
+
+    private BrowserSession(IPlaywright playwright, IBrowser browser, string executablePath, TimeSpan startTime, string scratch)
+    {
+        this.playwright = playwright;
+        this.browser = browser;
+        ExecutablePath = executablePath;
+        StartTime = startTime;
+        TraceScratchDirectory = scratch;
+    }
+
+    /// <summary>
+    /// Playwright's intermediate trace files (a private 0700 temp directory, never the artifacts directory: they
+    /// hold what was typed). Each flow's files are deleted when the flow ends; the directory when the session ends.
+    /// </summary>
+    internal string TraceScratchDirectory { get; }
+
+    public string ExecutablePath { get; }
+
+    /// <summary>The Chromium version, e.g. <c>139.0.7258.154</c>.</summary>
+    public string Version => browser.Version;
+
+    /// <summary>How long starting Playwright's driver and launching Chromium took.</summary>
+    public TimeSpan StartTime { get; }
+
+    public bool IsConnected => Volatile.Read(ref disposed) == 0 && browser.IsConnected;
+
+    /// <summary>The Chromium that <see cref="TryStartAsync"/> uses when given no path.</summary>
+    public static string DefaultExecutablePath() =>
+        Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultChromiumPath;
+
+    /// <summary>
+    /// Starts Playwright and a headless Chromium. Never throws for a missing or broken browser: the reason comes
+    /// back instead, so suites can report browser flows as not run.
+    /// </summary>
+    /// <param name="executablePath">Chromium to launch; by default <c>CONFORMANCE_CHROMIUM</c>, else <c>/usr/bin/chromium</c>.</param>
+    /// <param name="launchTimeout">Upper bound for the launch; 30 s by default.</param>
+    public static async Task<(BrowserSession? Session, string? Unavailable)> TryStartAsync(string? executablePath = null, TimeSpan? launchTimeout = null)
+    {
+        var path = string.IsNullOrWhiteSpace(executablePath) ? DefaultExecutablePath() : executablePath;
+        if (!File.Exists(path))
+        {
+            return (null, $"Chromium not found at {path}; run scripts/install-chromium.sh (or set {ChromiumVariable} to a Chromium binary)");
+        }
+
+        // Playwright must never fetch a browser of its own: this project uses the system Chromium only.
+        if (Environment.GetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD") is null)
+        {
+            Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");
+        }
+
+        var clock = Stopwatch.StartNew();
+        IPlaywright playwright;
+        try
+        {
+            playwright = await Playwright.CreateAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PlaywrightException or InvalidOperationException or IOException or System.ComponentModel.Win32Exception)
+        {
+            return (null, $"the Playwright driver could not start: {FirstLine(e.Message)}");
+        }
+
+        string scratch;
+        try
+        {
+            // Created 0700 on Unix: only this user can read the raw traces while a flow runs.
+            scratch = Directory.CreateTempSubdirectory("conformance-browser-").FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            playwright.Dispose();
+            return (null, $"no temporary directory for the browser: {e.Message}");
+        }
+
+        try
+        {
+            var options = new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = path,
+                Headless = true,
+                ChromiumSandbox = false,
+                Args = ChromiumArguments,
+                Timeout = (float)(launchTimeout ?? TimeSpan.FromSeconds(30)).TotalMilliseconds,
+                HandleSIGINT = false,
+                HandleSIGTERM = false,
+                HandleSIGHUP = false,
+                TracesDir = scratch,
+                DownloadsPath = scratch,
+            };
+
+            var browser = await playwright.Chromium.LaunchAsync(options).ConfigureAwait(false);
+            return (new BrowserSession(playwright, browser, path, clock.Elapsed, scratch), null);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or IOException or UnauthorizedAccessException)
+        {
+            playwright.Dispose();
+            DeleteDirectory(scratch);
+            return (null, $"Chromium at {path} failed to launch: {FirstLine(e.Message)}");
+        }
+    }
+
+    /// <summary>A fresh browser context for one flow: no cookies, no storage, no service workers.</summary>
+    internal async Task<IBrowserContext> NewContextAsync()
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        return await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            // A service worker could answer a navigation itself, out of reach of the redirect interception.
+            ServiceWorkers = ServiceWorkerPolicy.Block,
+            AcceptDownloads = false,
+            Locale = "en-US",
+            ViewportSize = new ViewportSize { Width = 1280, Height = 900 },
+        }).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await browser.CloseAsync().ConfigureAwait(false);
+        }
+        catch (PlaywrightException)
+        {
+            // Already gone (crashed or killed): nothing left to close.
+        }
+
+        await browser.DisposeAsync().ConfigureAwait(false);
+        playwright.Dispose();
+        DeleteDirectory(TraceScratchDirectory);
+    }
+
+    /// <summary>Removes the intermediate files of one trace (named by <see cref="TracingStartOptions.Name"/>): its action and network logs.</summary>
+    internal void DeleteTrace(string name)
+    {
+        try
+        {
+            foreach (var file in Directory.EnumerateFiles(TraceScratchDirectory, name + "*"))
+            {
+                File.Delete(file);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: the whole directory goes when the session ends.
+        }
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: it is a private temp directory.
+        }
+    }
+
+    /// <summary>Playwright messages carry a call log after the first line; the first line says what went wrong.</summary>
+    internal static string FirstLine(string message)
+    {
+        var line = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault() ?? message;
+        return line.Length > 300 ? line[..300] + "..." : line;
+    }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs Debian's Chromium for the `browser` login driver. Idempotent: does nothing when it is already there.
+# Playwright never downloads a browser in this project; the driver launches this system Chromium
+# (/usr/bin/chromium, or the path in CONFORMANCE_CHROMIUM).
+#
+# Exits 0 even when the install is impossible (no root, no apt-get, no network): the suites then report the
+# browser flows as not run, with the reason, instead of failing.
+set -u
+
+target="${CONFORMANCE_CHROMIUM:-/usr/bin/chromium}"
+
+if [ -x "$target" ]; then
+  echo "install-chromium: $target is present ($("$target" --version 2>/dev/null || echo 'version unknown'))"
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "install-chromium: apt-get not found; install Chromium yourself and set CONFORMANCE_CHROMIUM. Browser flows will not run." >&2
+  exit 0
+fi
+
+if [ "$(id -u)" -eq 0 ]; then
+  as_root=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  as_root=(sudo -n)
+else
+  echo "install-chromium: not root and no password-less sudo; run 'apt-get install -y chromium' as root. Browser flows will not run." >&2
+  exit 0
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+echo "install-chromium: apt-get update"
+if ! "${as_root[@]}" apt-get update -q; then
+  echo "install-chromium: apt-get update failed; browser flows will not run." >&2
+  exit 0
+fi
+
+echo "install-chromium: apt-get install -y chromium"
+if ! "${as_root[@]}" apt-get install -y -q chromium; then
+  echo "install-chromium: 'apt-get install chromium' failed; browser flows will not run." >&2
+  exit 0
+fi
+
+if [ -x /usr/bin/chromium ]; then
+  echo "install-chromium: installed $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+else
+  echo "install-chromium: the package installed, but /usr/bin/chromium is missing; browser flows will not run." >&2
+fi
+exit 0
