@@ -8,12 +8,13 @@ namespace Conformance.Harness.Jose;
 /// </summary>
 public sealed class TokenValidation
 {
-    internal TokenValidation(string kind, JsonWebToken? token, string fingerprint, IReadOnlyList<string> failures)
+    internal TokenValidation(string kind, JsonWebToken? token, string fingerprint, IReadOnlyList<string> failures, bool signatureVerified = false)
     {
         Kind = kind;
         Token = token;
         Fingerprint = fingerprint;
         Failures = failures;
+        SignatureVerified = signatureVerified;
     }
 
     /// <summary>"ID token" or "access token".</summary>
@@ -23,9 +24,16 @@ public sealed class TokenValidation
 
     public string Fingerprint { get; }
 
+    /// <summary>Every rule the token broke, each a sentence starting with the field it is about ("iss ...", "at_hash ...", "the signature ...").</summary>
     public IReadOnlyList<string> Failures { get; }
 
+    /// <summary>The signature verified with a key of the issuing server's JWKS under an acceptable alg; the claims are only trustworthy then.</summary>
+    public bool SignatureVerified { get; }
+
     public bool IsValid => Failures.Count == 0;
+
+    /// <summary>The failures that contain <paramref name="text"/> (ordinal), e.g. "at_hash" or "kid '".</summary>
+    public IReadOnlyList<string> FailuresAbout(string text) => Failures.Where(f => f.Contains(text, StringComparison.Ordinal)).ToList();
 
     public string? Claim(string type) => Token is not null && Token.TryGetPayloadValue<object>(type, out var v) ? v?.ToString() : null;
 

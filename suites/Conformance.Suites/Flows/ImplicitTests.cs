@@ -1,3 +1,4 @@
+using Conformance.Harness.Jose;
 using Conformance.Harness.Protocol;
 using Conformance.Suites.Run;
 
@@ -21,7 +22,7 @@ public sealed class ImplicitTests : ConformanceTest
         {
             var (server, client, request, response) = await AuthorizeAsync(serverName, driver, responseMode, "id_token").ConfigureAwait(false);
 
-            await FlowSteps.ShouldBeValidIdTokenAsync(response.IdToken, server, client, request.Nonce).ConfigureAwait(false);
+            await FlowSteps.ShouldBeValidIdTokenAsync(response.IdToken, server, client, request.Nonce, IdTokenExpectations.FromFrontChannel(request, response)).ConfigureAwait(false);
             response.AccessToken.Should().BeNull("OIDC Core §3.2.2.5: response_type id_token returns no access token");
             response.Code.Should().BeNull("OIDC Core §3.2.2.5: the implicit flow returns no code");
             response.Get("refresh_token").Should().BeNull("RFC 6749 §4.2.2: the authorization server MUST NOT issue a refresh token in the implicit grant");
@@ -36,9 +37,8 @@ public sealed class ImplicitTests : ConformanceTest
             response.AccessToken.Should().NotBeNullOrEmpty("OIDC Core §3.2.2.5: response_type 'id_token token' returns an access token");
             response.Get("token_type").Should().BeEquivalentTo("Bearer", "RFC 6749 §4.2.2: token_type is required");
             response.Get("refresh_token").Should().BeNull("RFC 6749 §4.2.2: the authorization server MUST NOT issue a refresh token in the implicit grant");
-            var idToken = await FlowSteps.ShouldBeValidIdTokenAsync(response.IdToken, server, client, request.Nonce).ConfigureAwait(false);
-            var atHash = idToken.Claim("at_hash");
-            atHash.Should().NotBeNull("OIDC Core §3.2.2.10: at_hash is REQUIRED when the ID token is issued with an access token from the authorization endpoint");
+            // FromFrontChannel requires at_hash and binds it to this access token (OIDC Core §3.2.2.10, §3.2.2.9).
+            var idToken = await FlowSteps.ShouldBeValidIdTokenAsync(response.IdToken, server, client, request.Nonce, IdTokenExpectations.FromFrontChannel(request, response)).ConfigureAwait(false);
             await FlowSteps.ShouldGetUserInfoForAsync(new OAuthClient(Target.Http, server, client), response.AccessToken!, idToken.Claim("sub")).ConfigureAwait(false);
         });
 

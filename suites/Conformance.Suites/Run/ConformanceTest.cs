@@ -30,7 +30,6 @@ public abstract class ConformanceTest
         return entry.Driver!;
     }
 
-    protected static IdTokenValidator IdTokens { get; } = new();
 
     /// <summary>The server by name, or inconclusive when its discovery failed.</summary>
     protected static AuthorizationServer Server(string name)
