@@ -3,6 +3,7 @@ using Conformance.Harness.Http;
 using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
 using Conformance.Harness.Results;
+using Conformance.Reports;
 using Conformance.Harness.Target;
 using Conformance.Suites.Run;
 
@@ -21,6 +22,9 @@ public sealed class TargetRun
     private static string? browserUnavailable;
 
     public static CheckRunner Checks { get; private set; } = null!;
+
+    /// <summary>Known deviations; a waived MUST failure is reported as a warning, and the gate judges the rest.</summary>
+    public static IReadOnlyList<Waiver> Waivers { get; private set; } = [];
 
     /// <summary>Every verdict of the run, for the reports; written to results.json at the end.</summary>
     public static RunRecorder Results { get; private set; } = null!;
@@ -43,6 +47,15 @@ public sealed class TargetRun
         {
             Assert.Fail(e.Message);
             return;
+        }
+
+        try
+        {
+            Waivers = RunParameters.WaiversFile is { } waiversFile ? WaiversFile.Load(waiversFile) : [];
+        }
+        catch (WaiversFileException e)
+        {
+            Assert.Fail(e.Message);
         }
 
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
@@ -77,11 +90,28 @@ public sealed class TargetRun
     [OneTimeTearDown]
     public async Task DisconnectAsync()
     {
-        if (Results is not null)
+        GateVerdict? verdict = null;
+        if (Results is not null && target is not null)
         {
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
-            Results.ToFile().Write(path);
+            var run = Results.ToFile();
+            run.Write(path);
             TestContext.Progress.WriteLine($"[results] {path}");
+            if (RunParameters.Reports != "none")
+            {
+                var full = RunParameters.Reports == "all";
+                verdict = RunReports.Write([run], Path.Combine(RunParameters.ArtifactsDirectory, "reports"), new ReportOptions
+                {
+                    Waivers = Waivers,
+                    Pdf = full,
+                    AllureResults = full,
+                    RenderAllure = full,
+                    AttachmentDirectories = [RunParameters.ArtifactsDirectory],
+                    Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
+                    ScanAlso = [path, Path.Combine(RunParameters.ArtifactsDirectory, "evidence")],
+                    Log = TestContext.Progress,
+                });
+            }
         }
 
         if (browser is not null)
@@ -93,6 +123,12 @@ public sealed class TargetRun
         if (embedded is not null)
         {
             await embedded.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (verdict is { Passed: false })
+        {
+            // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret.
+            Assert.Fail(verdict.Summary());
         }
     }
 

@@ -13,6 +13,12 @@ internal static class RunParameters
     public static IReadOnlySet<string> Faults =>
         (Get("faults", "CONFORMANCE_FAULTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 
+    /// <summary>Known deviations signed off with a reason and an expiry (reports/waivers.json shows the format); null for none.</summary>
+    public static string? WaiversFile => Get("waivers", "CONFORMANCE_WAIVERS") is { } path ? ResolvePath(path) : null;
+
+    /// <summary>all (default): HTML, PDF, Allure and the gate; html: HTML and the gate; none: results.json only.</summary>
+    public static string Reports => Get("reports", "CONFORMANCE_REPORTS") ?? "all";
+
     /// <summary>Where evidence files go.</summary>
     public static string ArtifactsDirectory =>
         Path.GetFullPath(Get("artifacts", "CONFORMANCE_ARTIFACTS") ?? Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts"));

@@ -1,0 +1,170 @@
+using Conformance.Harness.Results;
+
+namespace Conformance.Reports;
+
+/// <summary>
+/// <code>
+/// report --results &lt;results.json|dir&gt; [--results …] --out &lt;dir&gt; [--waivers &lt;file&gt;] [options]
+/// gate   --results &lt;results.json|dir&gt; [--results …] [--waivers &lt;file&gt;] [options]
+/// </code>
+/// Exit code: 0 the gate passed, 1 it failed, 2 invalid input (usage, unreadable results, invalid waivers file).
+/// </summary>
+public static class Program
+{
+    private const string Usage = """
+        usage:
+          Conformance.Reports report --results <results.json|dir> [--results ...] --out <dir> [--waivers <file>] [options]
+          Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [options]
+
+        --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
+        --out DIR               where report writes security-review.html/.pdf, allure-results/, allure-report/, gate.txt, gate.json
+        --waivers FILE          JSON array of {"check", "server"?, "target"?, "reason", "expires": "yyyy-MM-dd"}
+        --fail-on-warnings      SHOULD warnings fail the gate too
+        --fail-on-inconclusive  inconclusive checks fail the gate too
+        --today yyyy-MM-dd      the date waivers expire against (default: today, UTC)
+        --secret-env NAME       the value of environment variable NAME must appear in no artifact (repeatable)
+        --no-pdf                do not print the PDF
+        --no-allure             write no Allure results
+        --no-allure-render      write the Allure results but do not render them
+        --chromium PATH         Chromium to print with (default: $CONFORMANCE_CHROMIUM or /usr/bin/chromium)
+
+        exit code: 0 gate passed, 1 gate failed, 2 invalid input
+        """;
+
+    public static int Main(string[] args)
+    {
+        try
+        {
+            return Run(args, Console.Out, Console.Error);
+        }
+        catch (UsageException e)
+        {
+            Console.Error.WriteLine("error: " + e.Message);
+            Console.Error.WriteLine(Usage);
+            return GateVerdict.InvalidInputExitCode;
+        }
+    }
+
+    public static int Run(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            output.WriteLine(Usage);
+            return args.Length == 0 ? GateVerdict.InvalidInputExitCode : 0;
+        }
+
+        var command = args[0];
+        if (command is not ("report" or "gate"))
+        {
+            throw new UsageException($"unknown command '{command}'");
+        }
+
+        var results = new List<string>();
+        var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
+        string? outDirectory = null, waivers = null, chromium = null;
+        bool failOnWarnings = false, failOnInconclusive = false, pdf = true, allure = true, render = true;
+        DateOnly? today = null;
+        for (var i = 1; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--results": results.Add(Value()); break;
+                case "--out": outDirectory = Value(); break;
+                case "--waivers": waivers = Value(); break;
+                case "--chromium": chromium = Value(); break;
+                case "--fail-on-warnings": failOnWarnings = true; break;
+                case "--fail-on-inconclusive": failOnInconclusive = true; break;
+                case "--no-pdf": pdf = false; break;
+                case "--no-allure": allure = false; break;
+                case "--no-allure-render": render = false; break;
+                case "--today":
+                    var day = Value();
+                    today = DateOnly.TryParseExact(day, "yyyy-MM-dd", out var parsed) ? parsed : throw new UsageException($"--today '{day}' is not a date in the form yyyy-MM-dd");
+                    break;
+                case "--secret-env":
+                    var name = Value();
+                    var value = Environment.GetEnvironmentVariable(name);
+                    if (string.IsNullOrEmpty(value))
+                    {
+                        error.WriteLine($"warning: --secret-env {name}: the variable is not set; nothing to scan for");
+                    }
+                    else
+                    {
+                        secrets[name] = value;
+                    }
+
+                    break;
+                default: throw new UsageException($"unknown option '{args[i]}'");
+            }
+        }
+
+        if (results.Count == 0)
+        {
+            throw new UsageException("give at least one --results");
+        }
+
+        if (command == "report" && outDirectory is null)
+        {
+            throw new UsageException("report needs --out <dir>");
+        }
+
+        List<string> files;
+        List<RunFile> runs;
+        try
+        {
+            files = results.SelectMany(FindResults).Distinct().ToList();
+            runs = files.Select(RunFile.Read).ToList();
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine("error: " + e.Message);
+            return GateVerdict.InvalidInputExitCode;
+        }
+
+        output.WriteLine($"{runs.Count} results file{(runs.Count == 1 ? "" : "s")}: {string.Join(", ", files)}");
+        var directories = files.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct().ToList();
+        var options = new ReportOptions
+        {
+            WaiversFile = waivers,
+            Gate = new GateOptions { FailOnWarnings = failOnWarnings, FailOnInconclusive = failOnInconclusive, Today = today },
+            Pdf = pdf,
+            AllureResults = allure,
+            RenderAllure = render,
+            Chromium = chromium,
+            AttachmentDirectories = directories,
+            Secrets = secrets,
+            ScanAlso = directories,
+            Log = output,
+        };
+
+        try
+        {
+            var verdict = command == "report" ? RunReports.Write(runs, outDirectory!, options) : RunReports.Judge(runs, options);
+            return verdict.ExitCode;
+        }
+        catch (WaiversFileException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return GateVerdict.InvalidInputExitCode;
+        }
+    }
+
+    private static IEnumerable<string> FindResults(string path)
+    {
+        if (File.Exists(path))
+        {
+            return [path];
+        }
+
+        if (Directory.Exists(path))
+        {
+            var found = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+            return found.Count > 0 ? found : throw new InvalidDataException($"{path}: no results.json under this directory");
+        }
+
+        throw new InvalidDataException($"{path}: no such file or directory");
+    }
+
+    private sealed class UsageException(string message) : Exception(message);
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Conformance.Harness.Results;
+using Conformance.Reports.Allure;
+using Conformance.Reports.Html;
+
+namespace Conformance.Reports;
+
+/// <summary>What to write and how to judge it. Every renderer that needs an outside tool is optional and says why it skipped.</summary>
+public sealed record ReportOptions
+{
+    /// <summary>A waivers file (JSON array of {check, server?, target?, reason, expires}); null = no waivers.</summary>
+    public string? WaiversFile { get; init; }
+
+    /// <summary>Waivers given in code; used with those of <see cref="WaiversFile"/>.</summary>
+    public IReadOnlyList<Waiver> Waivers { get; init; } = [];
+
+    public GateOptions Gate { get; init; } = new();
+
+    public bool Html { get; init; } = true;
+
+    /// <summary>Print the HTML to PDF with the system Chromium (skipped with a message when it is missing).</summary>
+    public bool Pdf { get; init; } = true;
+
+    public bool AllureResults { get; init; } = true;
+
+    /// <summary>Render the Allure results with Allure Report 3 through node (skipped with a message when node is missing).</summary>
+    public bool RenderAllure { get; init; } = true;
+
+    /// <summary>Chromium to print with; default CONFORMANCE_CHROMIUM, else /usr/bin/chromium.</summary>
+    public string? Chromium { get; init; }
+
+    /// <summary>The folder with package.json and package-lock.json for Allure; default reports/ found upward from the working directory.</summary>
+    public string? NodeProject { get; init; }
+
+    /// <summary>Where to look for attachment files (screenshots) that are not at their recorded path.</summary>
+    public IReadOnlyList<string> AttachmentDirectories { get; init; } = [];
+
+    /// <summary>
+    /// Secret values (name → value) that must appear in no artifact. The reports never repeat one (it is masked as
+    /// *** in the HTML, the Allure results and the gate summary, should a check have recorded it unredacted); and
+    /// after writing, every output file and the files in <see cref="ScanAlso"/> (the run's results.json and evidence)
+    /// are scanned: a hit fails the gate, naming the file and the secret's name, never its value.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>More files or directories to scan for secrets (the run's results.json and evidence folder).</summary>
+    public IReadOnlyList<string> ScanAlso { get; init; } = [];
+
+    public TimeSpan ToolTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Progress and the gate summary; Console.Out by default.</summary>
+    public TextWriter? Log { get; init; }
+
+    public string Title { get; init; } = "OAuth 2.0 / OpenID Connect conformance: security review";
+
+    /// <summary>The profile's secrets for <see cref="Secrets"/>, named by their reference (env:NAME), never by value.</summary>
+    public static IReadOnlyDictionary<string, string> SecretsOf(IEnumerable<Harness.Target.Secret> secrets) =>
+        secrets.Where(s => !string.IsNullOrEmpty(s.Reveal()))
+            .GroupBy(s => s.Reveal(), StringComparer.Ordinal)
+            .ToDictionary(g => string.Join(" / ", g.Select(s => s.Reference).Distinct(StringComparer.Ordinal)), g => g.Key, StringComparer.Ordinal);
+}
+
+/// <summary>
+/// The entry point: merge the runs, judge them, and write the security review (HTML, PDF), the Allure results
+/// (and the rendered Allure report), and the gate summary into one directory.
+/// <code>
+/// var verdict = RunReports.Write([RunFile.Read(path)], outDirectory, new ReportOptions { WaiversFile = "waivers.json" });
+/// Environment.ExitCode = verdict.ExitCode;
+/// </code>
+/// Files written: security-review.html, security-review.pdf, allure-results/, allure-report/index.html,
+/// allurerc.mjs, gate.txt, gate.json.
+/// </summary>
+public static class RunReports
+{
+    public const string HtmlFile = "security-review.html";
+    public const string PdfFile = "security-review.pdf";
+    public const string AllureResultsDirectory = "allure-results";
+    public const string AllureReportDirectory = "allure-report";
+    public const string GateTextFile = "gate.txt";
+    public const string GateJsonFile = "gate.json";
+
+    /// <exception cref="WaiversFileException">The waivers file is missing or invalid (the message names each wrong field).</exception>
+    public static GateVerdict Write(IReadOnlyList<RunFile> runs, string outDirectory, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var log = options.Log ?? Console.Out;
+        var clock = Stopwatch.StartNew();
+        var waivers = LoadWaivers(options);
+        var data = ReportData.Merge(runs);
+        var verdict = Gate.Evaluate(data, waivers, options.Gate);
+        var attachments = new Attachments(options.AttachmentDirectories);
+        var messages = new List<string>();
+        var mask = SecretScan.Masker(options.Secrets);
+        Directory.CreateDirectory(outDirectory);
+
+        string? html = null;
+        if (options.Html)
+        {
+            html = Path.Combine(outDirectory, HtmlFile);
+            File.WriteAllText(html, mask(new SecurityReview(data, verdict, waivers, attachments) { Title = options.Title }.Render()), new UTF8Encoding(false));
+            messages.Add($"security review: {html} ({Size(html)}, {clock.Elapsed.TotalSeconds:0.0} s)");
+        }
+
+        if (options.Pdf && html is not null)
+        {
+            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), options.Chromium, options.ToolTimeout);
+            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+        }
+
+        if (options.AllureResults)
+        {
+            var results = Path.Combine(outDirectory, AllureResultsDirectory);
+            var count = new AllureResults(data, verdict, attachments).Write(results);
+            foreach (var file in Directory.EnumerateFiles(results).Where(f => !f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)))
+            {
+                var text = File.ReadAllText(file);
+                var masked = mask(text);
+                if (!ReferenceEquals(text, masked) && text != masked)
+                {
+                    File.WriteAllText(file, masked, new UTF8Encoding(false));
+                }
+            }
+
+            messages.Add($"Allure results: {results} ({count} results)");
+            if (options.RenderAllure)
+            {
+                var name = "Conformance: " + string.Join(", ", data.Targets.Select(t => t.Name));
+                var rendered = AllureRenderer.Render(results, Path.Combine(outDirectory, AllureReportDirectory), name, options.NodeProject, options.ToolTimeout, count);
+                messages.Add(rendered.Written ? $"Allure report: {rendered.File} ({Size(rendered.File!)}, {rendered.Took.TotalSeconds:0.0} s)" : rendered.ToString());
+            }
+        }
+
+        if (options.Secrets.Count > 0)
+        {
+            var scan = SecretScan.Scan(options.ScanAlso.Append(outDirectory), options.Secrets);
+            verdict = verdict.With(scan.Findings.Select(f => new GateProblem(GateProblemKind.SecretLeak, f.Secret, "", $"found ({f.Form}) in {f.File}")));
+            messages.Add($"secret scan: {scan.FilesScanned} files, {options.Secrets.Count} secrets, {scan.Findings.Count} findings");
+            messages.AddRange(scan.Notes.Select(n => "secret scan: " + n));
+        }
+
+        messages.Add($"reports written in {clock.Elapsed.TotalSeconds:0.0} s");
+        verdict = verdict with { Messages = messages };
+        File.WriteAllText(Path.Combine(outDirectory, GateTextFile), mask(verdict.Summary()));
+        File.WriteAllText(Path.Combine(outDirectory, GateJsonFile), mask(GateJson(verdict)));
+        log.Write(mask(verdict.Summary()));
+        return verdict;
+    }
+
+    /// <summary>The gate alone: no file written, the summary to the log.</summary>
+    public static GateVerdict Judge(IReadOnlyList<RunFile> runs, ReportOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var verdict = Gate.Evaluate(ReportData.Merge(runs), LoadWaivers(options), options.Gate);
+        (options.Log ?? Console.Out).Write(SecretScan.Masker(options.Secrets)(verdict.Summary()));
+        return verdict;
+    }
+
+    private static List<Waiver> LoadWaivers(ReportOptions options)
+    {
+        var waivers = new List<Waiver>(options.Waivers);
+        if (options.WaiversFile is not null)
+        {
+            waivers.AddRange(WaiversFile.Load(options.WaiversFile));
+        }
+
+        return waivers;
+    }
+
+    private static string GateJson(GateVerdict verdict) => JsonSerializer.Serialize(new
+    {
+        passed = verdict.Passed,
+        exitCode = verdict.ExitCode,
+        counts = verdict.Counts,
+        problems = verdict.Problems.Select(p => new { kind = p.Label, subject = p.Subject, where = p.Where, detail = p.Detail }),
+        waived = verdict.Waived.Select(w => new { check = w.Check, where = w.Where, outcome = Words.Outcome(w.Outcome), reason = w.Waiver.Reason, expires = w.Waiver.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }),
+        unusedWaivers = verdict.Unused.Select(u => new { waiver = u.Waiver.ToString(), why = u.Why }),
+    }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
+
+    private static string Size(string file)
+    {
+        var bytes = new FileInfo(file).Length;
+        return bytes >= 1024 * 1024 ? $"{bytes / (1024.0 * 1024):0.0} MiB" : $"{bytes / 1024.0:0} KiB";
+    }
+}
