@@ -25,7 +25,7 @@ internal static class DetectionMatrixReport
         }
 
         text.AppendLine().AppendLine("## Faults").AppendLine();
-        text.AppendLine("| fault | meant to trip | tripped | verdict |").AppendLine("|---|---|---|---|");
+        text.AppendLine("| fault | meant to trip | tripped | verdict | inconclusive under it |").AppendLine("|---|---|---|---|---|");
         foreach (var (fault, faultResults) in results.Where(r => r.Key != DetectionMatrix.Conformant).OrderBy(r => r.Key, StringComparer.Ordinal))
         {
             var intended = Detections.Intended.GetValueOrDefault(fault) ?? new HashSet<string>();
@@ -36,7 +36,8 @@ internal static class DetectionMatrixReport
                 : missed.Count > 0 ? "MISSED " + string.Join(", ", missed)
                 : extra.Count > 0 ? "caught, also tripped " + string.Join(", ", extra)
                 : "caught";
-            text.AppendLine($"| `{fault}` | {string.Join(", ", intended.Order())} | {string.Join(", ", tripped.Order())} | {verdict} |");
+            var inconclusive = faultResults.Where(r => r.Outcome == Outcome.Inconclusive).Select(r => r.Check.Id).Distinct().Order();
+            text.AppendLine($"| `{fault}` | {string.Join(", ", intended.Order())} | {string.Join(", ", tripped.Order())} | {verdict} | {string.Join(", ", inconclusive)} |");
         }
 
         text.AppendLine().AppendLine("## Checks").AppendLine();

@@ -1,0 +1,313 @@
+using System.Net;
+using Conformance.Harness.Checks;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Checks.Areas;
+
+/// <summary>The authorization code grant at the token endpoint and the token endpoint's own rules (RFC 6749 §2.3, §4.1.3, §5).</summary>
+public static class CodeGrant
+{
+    private const string Area = "code-grant";
+    private const string Web = "a confidential web client using the authorization code grant";
+    private const string AnyConfidential = "a confidential client of the profile (web, web2, password or service)";
+
+    private static readonly HashSet<string> TokenErrors = new(StringComparer.Ordinal)
+    {
+        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
+    };
+
+    public static Check CodeSingleUse { get; } = Define.Rule(
+        "CODE-01", Area, RequirementLevel.Must, Severity.Critical,
+        "The token endpoint MUST refuse an authorization code that has already been redeemed, with invalid_grant.",
+        "RFC6749 §4.1.2; RFC6749 §10.5; RFC6749 §5.2", Web,
+        "Mark a code as used at its first redemption and refuse any later one with invalid_grant.",
+        async c =>
+        {
+            var client = c.Client("web");
+            var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
+            await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
+
+            var replay = await c.OAuth(client).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!replay.IsSuccess && replay.Error == "invalid_grant", "HTTP 400, error 'invalid_grant' for the second redemption", Steps.Describe(replay));
+        },
+        threats: "RFC6819 §4.4.1.1; RFC6819 §5.1.5.4; RFC9700 §4.5");
+
+    public static Check CodeReplayRevokesTokens { get; } = Define.Rule(
+        "CODE-02", Area, RequirementLevel.Should, Severity.Medium,
+        "When an authorization code is redeemed a second time, the authorization server SHOULD revoke the tokens already issued from that code.",
+        "RFC6749 §4.1.2; RFC6749 §10.5", Web + ", and an introspection_endpoint",
+        "On a replayed code, revoke every token issued from it (the legitimate redemption may have been the attacker's).",
+        async c =>
+        {
+            var introspection = c.RequireEndpoint("introspection_endpoint");
+            var client = c.Client("web");
+            var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
+            var tokens = await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
+            var oauth = c.OAuth(client);
+            var before = await oauth.IntrospectAsync(tokens.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            c.Precondition(before.Active == true, $"the access token just issued is not active at {introspection}: {before}");
+
+            var replay = await oauth.RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+            c.Require(!replay.IsSuccess, $"the server honours a replayed code (CODE-01), so it never detects the replay this rule reacts to: {Steps.Describe(replay)}");
+            var after = await oauth.IntrospectAsync(tokens.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(after.Active == false, "the access token of the first redemption is inactive after the replay (active false)", $"after the replay, introspection of that access token: {after}");
+        },
+        threats: "RFC6819 §4.4.1.1; RFC6819 §5.2.1.1; RFC9700 §4.5");
+
+    public static Check RedirectUriMismatchRefused { get; } = Define.Rule(
+        "CODE-03", Area, RequirementLevel.Must, Severity.High,
+        "The token endpoint MUST refuse a code redeemed with a redirect_uri other than the one of the authorization request, with invalid_grant.",
+        "RFC6749 §4.1.3; RFC6749 §5.2", Web,
+        "Store the redirect_uri with the code and compare it byte for byte at redemption.",
+        async c =>
+        {
+            var client = c.Client("web");
+            var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
+            var other = new Uri(authorization.Request.RedirectUri.OriginalString.TrimEnd('/') + "/other");
+
+            var tokens = await c.OAuth(client).RedeemCodeAsync(authorization.Code, other, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!tokens.IsSuccess && tokens.Error == "invalid_grant", $"HTTP 400, error 'invalid_grant' for redirect_uri {other}", Steps.Describe(tokens));
+        },
+        threats: "RFC6819 §4.4.1.7; RFC6819 §5.2.4.5; RFC9700 §4.1");
+
+    public static Check RedirectUriOmittedRefused { get; } = Define.Rule(
+        "CODE-04", Area, RequirementLevel.Must, Severity.High,
+        "The token endpoint MUST refuse a code redeemed without redirect_uri when the authorization request carried one.",
+        "RFC6749 §4.1.3", Web,
+        "When the authorization request carried a redirect_uri, require the identical value at redemption.",
+        async c =>
+        {
+            var client = c.Client("web");
+            var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
+            var form = new List<KeyValuePair<string, string>> { new("grant_type", "authorization_code"), new("code", authorization.Code) };
+            if (authorization.Verifier is not null)
+            {
+                form.Add(new("code_verifier", authorization.Verifier.Value));
+            }
+
+            var tokens = await c.OAuth(client).TokenAsync(form, ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!tokens.IsSuccess && tokens.Error is "invalid_request" or "invalid_grant", "HTTP 400, error 'invalid_request' or 'invalid_grant'", Steps.Describe(tokens));
+        },
+        threats: "RFC6819 §5.2.4.5; RFC9700 §4.1");
+
+    public static Check CodeBoundToClient { get; } = Define.Rule(
+        "CODE-05", Area, RequirementLevel.Must, Severity.Critical,
+        "The token endpoint MUST refuse an authorization code presented by a client other than the one it was issued to, even when that client authenticates correctly.",
+        "RFC6749 §4.1.3; RFC6749 §5.2", "two confidential web clients (web and web2) of the same server",
+        "Bind the code to the client_id of the authorization request and compare it with the authenticated client at redemption.",
+        async c =>
+        {
+            var web = c.Client("web");
+            var web2 = c.Client("web2");
+            var authorization = await Steps.CodeAsync(c, web).ConfigureAwait(false);
+
+            var tokens = await c.OAuth(web2).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!tokens.IsSuccess && tokens.Error == "invalid_grant", $"HTTP 400, error 'invalid_grant' for '{web.ClientId}''s code presented by '{web2.ClientId}'", Steps.Describe(tokens));
+        },
+        threats: "RFC6819 §5.2.4.4; RFC6819 §4.4.1.1");
+
+    public static Check WrongSecretRefused { get; } = Define.Rule(
+        "CODE-06", Area, RequirementLevel.Must, Severity.Critical,
+        "The token endpoint MUST refuse a confidential client presenting a wrong client secret (client_secret_basic) with HTTP 401 and invalid_client.",
+        "RFC6749 §3.2.1; RFC6749 §5.2", AnyConfidential,
+        "Verify the client secret on every token request; answer 401 invalid_client when it does not match.",
+        async c =>
+        {
+            var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
+
+            var tokens = await c.OAuth(BackChannel.WithWrongSecret(client)).TokenAsync(form, ClientAuthentication.ClientSecretBasic, c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(tokens.Status == HttpStatusCode.Unauthorized && tokens.Error == "invalid_client", "HTTP 401, error 'invalid_client'", Steps.Describe(tokens));
+        },
+        threats: "RFC6819 §4.3.5; RFC6819 §5.2.3.7");
+
+    public static Check InvalidClientChallenges { get; } = Define.Rule(
+        "CODE-07", Area, RequirementLevel.Must, Severity.Low,
+        "When client_secret_basic authentication fails, the token endpoint MUST answer HTTP 401 with a WWW-Authenticate header for the Basic scheme.",
+        "RFC6749 §5.2; RFC7617 §2", "a token endpoint that accepts client_secret_basic (probed with an unknown client_id)",
+        "Answer a failed HTTP Basic client authentication with 401 and 'WWW-Authenticate: Basic ...'.",
+        async c =>
+        {
+            var token = c.RequireEndpoint("token_endpoint");
+            c.Require(c.Server.Metadata.TokenEndpointAuthMethodsSupported.Contains("client_secret_basic"), $"server '{c.Server.Name}' does not list client_secret_basic in token_endpoint_auth_methods_supported");
+            // An unknown client: its Basic credentials fail whether or not the server verifies secrets (that is CODE-06).
+            var unknown = new ClientProfile("unknown", "conformance-unknown-" + Conformance.Harness.Protocol.Random.Token(9), null, null, null, [], []);
+            var form = new List<KeyValuePair<string, string>> { new("grant_type", "authorization_code"), new("code", BackChannel.GarbageToken()), new("redirect_uri", "https://client.invalid/callback") };
+
+            var response = await BackChannel.PostFormAsync(c, token, form, BackChannel.Basic(unknown, "wrong-" + Conformance.Harness.Protocol.Random.Token(12))).ConfigureAwait(false);
+
+            var challenge = response.Header("WWW-Authenticate");
+            c.Expect(response.Status == HttpStatusCode.Unauthorized && challenge is not null && challenge.TrimStart().StartsWith("Basic", StringComparison.OrdinalIgnoreCase),
+                "HTTP 401 with 'WWW-Authenticate: Basic ...'", $"{response}, WWW-Authenticate: {challenge ?? "(none)"}");
+        });
+
+    public static Check NoStore { get; } = Define.Rule(
+        "CODE-08", Area, RequirementLevel.Must, Severity.Medium,
+        "Token responses MUST carry 'Cache-Control: no-store'.",
+        "RFC6749 §5.1", Web,
+        "Send 'Cache-Control: no-store' (and 'Pragma: no-cache') on every token endpoint response.",
+        async c =>
+        {
+            var (_, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
+
+            if (tokens.Pragma is null || !tokens.Pragma.Contains("no-cache", StringComparison.OrdinalIgnoreCase))
+            {
+                c.Note($"Pragma: {tokens.Pragma ?? "(none)"} (RFC 6749 §5.1 also asks for 'Pragma: no-cache')");
+            }
+
+            c.Expect(tokens.CacheControl is { } cc && cc.Split(',').Any(d => d.Trim().Equals("no-store", StringComparison.OrdinalIgnoreCase)),
+                "Cache-Control: no-store", $"Cache-Control: {tokens.CacheControl ?? "(none)"}");
+        },
+        threats: "RFC6819 §4.6.6");
+
+    public static Check SuccessfulResponseShape { get; } = Define.Rule(
+        "CODE-09", Area, RequirementLevel.Must, Severity.Medium,
+        "A successful token response MUST be application/json with access_token and token_type (expires_in is RECOMMENDED).",
+        "RFC6749 §5.1; RFC6750 §4", Web,
+        "Return access_token, token_type (e.g. Bearer) and expires_in in a JSON object served as application/json.",
+        async c =>
+        {
+            var (_, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
+
+            var missing = new List<string>();
+            if (tokens.ContentType is null || !tokens.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                missing.Add($"Content-Type is {tokens.ContentType ?? "(none)"}");
+            }
+
+            if (string.IsNullOrEmpty(tokens.AccessToken))
+            {
+                missing.Add("no access_token");
+            }
+
+            if (string.IsNullOrEmpty(tokens.TokenType))
+            {
+                missing.Add("no token_type");
+            }
+
+            if (tokens.ExpiresIn is null)
+            {
+                c.Note("no expires_in (RECOMMENDED by RFC 6749 §5.1)");
+            }
+
+            c.Expect(missing.Count == 0, "application/json with access_token and token_type", missing.Count == 0 ? Steps.Describe(tokens) : string.Join("; ", missing));
+        },
+        threats: "RFC6819 §5.1.5.3");
+
+    public static Check ErrorResponseShape { get; } = Define.Rule(
+        "CODE-10", Area, RequirementLevel.Must, Severity.Low,
+        "A token error response MUST be HTTP 400 (401 for invalid_client), application/json, with an error code of RFC 6749 §5.2 and an error_description limited to %x20-21 / %x23-5B / %x5D-7E.",
+        "RFC6749 §5.2", AnyConfidential,
+        "Answer token errors with 400 and a JSON object {error, error_description} using only the registered error codes and printable ASCII without '\"' or '\\'.",
+        async c =>
+        {
+            var client = BackChannel.ConfidentialClient(c);
+            var form = new List<KeyValuePair<string, string>> { new("grant_type", "authorization_code"), new("code", BackChannel.GarbageToken()), new("redirect_uri", (client.RedirectUri ?? new Uri("https://client.invalid/callback")).OriginalString) };
+
+            var tokens = await c.OAuth(client).TokenAsync(form, ct: c.Cancellation).ConfigureAwait(false);
+
+            var problems = new List<string>();
+            if (tokens.IsSuccess)
+            {
+                problems.Add("tokens were issued for a code nobody issued");
+            }
+
+            var statusOk = tokens.Error == "invalid_client"
+                ? tokens.Status is HttpStatusCode.BadRequest or HttpStatusCode.Unauthorized
+                : tokens.Status == HttpStatusCode.BadRequest;
+            if (!statusOk)
+            {
+                problems.Add($"HTTP {(int)tokens.Status}, expected 400" + (tokens.Error == "invalid_client" ? " or 401" : ""));
+            }
+
+            if (tokens.ContentType is null || !tokens.ContentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"Content-Type {tokens.ContentType ?? "(none)"}");
+            }
+
+            if (tokens.Error is null || !TokenErrors.Contains(tokens.Error))
+            {
+                problems.Add($"error '{tokens.Error ?? "(none)"}' is not one of {string.Join(", ", TokenErrors)}");
+            }
+
+            if (tokens.ErrorDescription is { } description && description.Any(ch => ch is < (char)0x20 or > (char)0x7E or '"' or '\\'))
+            {
+                problems.Add("error_description has characters outside %x20-21 / %x23-5B / %x5D-7E");
+            }
+
+            c.Expect(problems.Count == 0, "HTTP 400, application/json, error 'invalid_grant' (or another RFC 6749 §5.2 code)", $"{Steps.Describe(tokens)}: {string.Join("; ", problems)}");
+        });
+
+    public static Check UnknownGrantType { get; } = Define.Rule(
+        "CODE-11", Area, RequirementLevel.Must, Severity.Low,
+        "The token endpoint MUST answer a grant_type it does not support with unsupported_grant_type.",
+        "RFC6749 §5.2", AnyConfidential,
+        "Answer an unknown grant_type with HTTP 400 and error 'unsupported_grant_type'.",
+        async c =>
+        {
+            var client = BackChannel.ConfidentialClient(c);
+            const string grant = "urn:example:conformance:no-such-grant";
+            c.Require(!c.Server.Metadata.GrantTypesSupported.Contains(grant), "the server advertises the made-up grant type");
+
+            var tokens = await c.OAuth(client).TokenAsync([new("grant_type", grant)], ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!tokens.IsSuccess && tokens.Error == "unsupported_grant_type", "HTTP 400, error 'unsupported_grant_type'", Steps.Describe(tokens));
+        });
+
+    public static Check GrantNotAllowedForClient { get; } = Define.Rule(
+        "CODE-12", Area, RequirementLevel.Must, Severity.High,
+        "The token endpoint MUST refuse a grant type the client is not authorized to use with unauthorized_client.",
+        "RFC6749 §5.2; RFC6749 §4.3.2", "a server that supports the password grant, and a web client (distinct from the password client) meant for the code flow",
+        "Check each client's allowed grant types at the token endpoint; answer unauthorized_client for any other grant.",
+        async c =>
+        {
+            c.RequireMetadata("grant_types_supported", "password");
+            var web = c.Client("web");
+            c.Require(c.Profile.Client("password")?.ClientId != web.ClientId, "the web client is also the profile's password client");
+
+            var tokens = await c.OAuth(web).PasswordAsync(c.User, "openid", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(!tokens.IsSuccess && tokens.Error == "unauthorized_client", $"HTTP 400, error 'unauthorized_client' for the password grant by '{web.ClientId}'", Steps.Describe(tokens));
+        },
+        threats: "RFC6819 §4.4.3; RFC9700 §2.4");
+
+    public static Check SecretInQueryIgnored { get; } = Define.Rule(
+        "CODE-13", Area, RequirementLevel.Must, Severity.High,
+        "The token endpoint MUST NOT accept client credentials sent in the request URI.",
+        "RFC6749 §2.3.1; RFC6749 §3.2", AnyConfidential,
+        "Read client_id and client_secret only from the Authorization header or the request body, never from the query string.",
+        async c =>
+        {
+            var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
+            var token = c.RequireEndpoint("token_endpoint");
+
+            var response = await BackChannel.PostFormAsync(c, token, form, query: [new("client_id", client.ClientId), new("client_secret", client.Secret!.Reveal())], oneTime: true).ConfigureAwait(false);
+
+            c.Expect(!response.HasAccessToken, "no tokens (HTTP 401 invalid_client or 400 invalid_request): credentials in the query string do not authenticate", response.ToString());
+        },
+        threats: "RFC6819 §4.3.3");
+
+    public static Check TwoAuthenticationMethodsRefused { get; } = Define.Rule(
+        "CODE-14", Area, RequirementLevel.Must, Severity.Medium,
+        "The token endpoint MUST refuse a request that uses more than one client authentication method (HTTP Basic and client_secret in the body).",
+        "RFC6749 §2.3", AnyConfidential,
+        "Refuse with invalid_request any token request that carries credentials both in the Authorization header and in the body.",
+        async c =>
+        {
+            var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
+            var token = c.RequireEndpoint("token_endpoint");
+            form.Add(new("client_id", client.ClientId));
+            form.Add(new("client_secret", client.Secret!.Reveal()));
+
+            var response = await BackChannel.PostFormAsync(c, token, form, BackChannel.Basic(client), oneTime: true).ConfigureAwait(false);
+
+            c.Expect(!response.HasAccessToken, "no tokens (HTTP 400 invalid_request): two authentication methods in one request", response.ToString());
+        },
+        threats: "RFC6819 §5.2.3.7");
+}

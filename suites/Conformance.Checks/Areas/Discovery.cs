@@ -1,0 +1,291 @@
+using System.Net;
+using System.Text.Json;
+using Conformance.Harness.Checks;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Conformance.Checks.Areas;
+
+/// <summary>Provider metadata and signing keys as published (OpenID Connect Discovery 1.0, RFC 8414, RFC 7517).</summary>
+public static class Discovery
+{
+    private const string Area = "discovery";
+    private const string AnyServer = "any authorization server (discovery is always available)";
+
+    public static Check ConfigurationIsJson { get; } = Define.Rule(
+        "DISC-01", Area, RequirementLevel.Must, Severity.High,
+        "The OpenID Provider configuration at {issuer}/.well-known/openid-configuration MUST be returned with HTTP 200 as a JSON object with Content-Type application/json.",
+        "OIDC-Discovery §4; OIDC-Discovery §4.2", AnyServer,
+        "Serve the metadata document with status 200, Content-Type: application/json, and a single JSON object as the body.",
+        async c =>
+        {
+            var uri = Harness.Protocol.Discovery.OpenIdConfigurationUri(c.Server.Issuer);
+            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
+            var media = response.Content.Headers.ContentType?.MediaType;
+            var isObject = Probes.Json(body) is { ValueKind: JsonValueKind.Object };
+
+            c.Expect(response.StatusCode == HttpStatusCode.OK && string.Equals(media, "application/json", StringComparison.OrdinalIgnoreCase) && isObject,
+                "HTTP 200, Content-Type application/json, a JSON object",
+                $"HTTP {(int)response.StatusCode}, Content-Type {Probes.Header(response, "Content-Type") ?? "(none)"}, body {(isObject ? "a JSON object" : "not a JSON object")}");
+        },
+        threats: "RFC9700 §4.4");
+
+    public static Check IssuerMatches { get; } = Define.Rule(
+        "DISC-02", Area, RequirementLevel.Must, Severity.High,
+        "The issuer value in the provider metadata MUST be identical to the issuer URL the configuration was retrieved for.",
+        "OIDC-Discovery §4.3; RFC8414 §3.3", AnyServer,
+        "Publish as issuer exactly the URL clients are configured with (same scheme, host, port and path, no added or removed trailing slash).",
+        c =>
+        {
+            var configured = c.Server.Issuer.OriginalString;
+            var published = c.Server.Metadata.Issuer;
+
+            c.Expect(published == configured, $"issuer '{configured}'", published is null ? "no issuer string in the metadata" : $"issuer '{published}'");
+            return Task.CompletedTask;
+        },
+        threats: "RFC9700 §4.4; RFC6819 §4.6.7");
+
+    public static Check Rfc8414IssuerMatches { get; } = Define.Rule(
+        "DISC-03", Area, RequirementLevel.Must, Severity.High,
+        "Authorization server metadata published at the RFC 8414 well-known URL MUST carry an issuer identical to the issuer it was retrieved for.",
+        "RFC8414 §3; RFC8414 §3.3", "a server that publishes RFC 8414 metadata at /.well-known/oauth-authorization-server inserted before the issuer's path",
+        "Publish the same issuer in the RFC 8414 document as in the OpenID configuration, identical to the issuer URL.",
+        async c =>
+        {
+            var issuer = c.Server.Issuer;
+            var path = issuer.AbsolutePath.TrimEnd('/');
+            var uri = new Uri(issuer.GetLeftPart(UriPartial.Authority) + "/.well-known/oauth-authorization-server" + path);
+            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
+            c.Require(response.StatusCode == HttpStatusCode.OK, $"server '{c.Server.Name}' publishes no RFC 8414 metadata at {uri} (HTTP {(int)response.StatusCode})");
+            var json = Probes.Json(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
+            var published = Probes.String(json, "issuer");
+
+            c.Expect(published == issuer.OriginalString, $"a JSON object with issuer '{issuer.OriginalString}' at {uri}",
+                json is not { ValueKind: JsonValueKind.Object } ? "a body that is not a JSON object" : published is null ? "no issuer string" : $"issuer '{published}'");
+        },
+        threats: "RFC9700 §4.4");
+
+    public static Check RequiredMembers { get; } = Define.Rule(
+        "DISC-04", Area, RequirementLevel.Must, Severity.Medium,
+        "The provider metadata MUST contain issuer, authorization_endpoint, token_endpoint, jwks_uri, response_types_supported, subject_types_supported and id_token_signing_alg_values_supported.",
+        "OIDC-Discovery §3", AnyServer,
+        "Publish every REQUIRED member of OpenID Connect Discovery §3 with a value of the right type.",
+        c =>
+        {
+            var metadata = c.Server.Metadata;
+            string[] strings = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"];
+            string[] arrays = ["response_types_supported", "subject_types_supported", "id_token_signing_alg_values_supported"];
+            var missing = strings.Where(s => string.IsNullOrEmpty(metadata.String(s)))
+                .Concat(arrays.Where(a => metadata.Strings(a).Count == 0))
+                .ToList();
+
+            c.Expect(missing.Count == 0, "all REQUIRED members present: " + string.Join(", ", strings.Concat(arrays)),
+                "missing or not of the right type: " + string.Join(", ", missing));
+            return Task.CompletedTask;
+        });
+
+    public static Check SigningAlgorithms { get; } = Define.Rule(
+        "DISC-05", Area, RequirementLevel.Must, Severity.High,
+        "id_token_signing_alg_values_supported MUST include RS256, and MUST NOT offer none when the server returns ID tokens from the authorization endpoint.",
+        "OIDC-Discovery §3; OIDC-Core §3.1.3.7; OIDC-Core §15.1", AnyServer,
+        "Advertise RS256 (and any other asymmetric algorithm actually used); never advertise 'none' for a server that issues ID tokens in the front channel.",
+        c =>
+        {
+            var metadata = c.Server.Metadata;
+            var algs = metadata.IdTokenSigningAlgValuesSupported;
+            var frontChannel = metadata.ResponseTypesSupported.Where(t => t.Split(' ').Contains("id_token")).ToList();
+            var none = algs.Any(a => a.Equals("none", StringComparison.OrdinalIgnoreCase));
+
+            c.Expect(algs.Contains("RS256") && !(none && frontChannel.Count > 0),
+                "RS256 listed" + (frontChannel.Count > 0 ? $", and no 'none' (response types [{string.Join(", ", frontChannel)}] return ID tokens from the authorization endpoint)" : ""),
+                $"id_token_signing_alg_values_supported [{string.Join(", ", algs)}]");
+            return Task.CompletedTask;
+        },
+        threats: "RFC6819 §4.6.7");
+
+    public static Check ScopesIncludeOpenId { get; } = Define.Rule(
+        "DISC-06", Area, RequirementLevel.Must, Severity.Low,
+        "scopes_supported, when published, MUST list the openid scope, which an OpenID Provider MUST support.",
+        "OIDC-Discovery §3", "a server that publishes scopes_supported",
+        "Add 'openid' to scopes_supported.",
+        c =>
+        {
+            c.Require(c.Server.Metadata.Has("scopes_supported"), $"server '{c.Server.Name}' publishes no scopes_supported");
+            var scopes = c.Server.Metadata.ScopesSupported;
+
+            c.Expect(scopes.Contains("openid"), "scopes_supported contains 'openid'", $"scopes_supported [{string.Join(", ", scopes)}]");
+            return Task.CompletedTask;
+        });
+
+    public static Check PkceAdvertised { get; } = Define.Rule(
+        "DISC-07", Area, RequirementLevel.Must, Severity.Medium,
+        "The metadata MUST publish code_challenge_methods_supported listing S256, so clients can tell that PKCE is supported.",
+        "RFC9700 §2.1.1; RFC8414 §2", AnyServer,
+        "Publish code_challenge_methods_supported: [\"S256\"].",
+        c =>
+        {
+            var metadata = c.Server.Metadata;
+            var methods = metadata.CodeChallengeMethodsSupported;
+
+            c.Expect(methods.Contains("S256"), "code_challenge_methods_supported containing S256",
+                metadata.Has("code_challenge_methods_supported") ? $"code_challenge_methods_supported [{string.Join(", ", methods)}]" : "no code_challenge_methods_supported");
+            return Task.CompletedTask;
+        },
+        threats: "RFC9700 §4.8");
+
+    public static Check NoEmptyArrays { get; } = Define.Rule(
+        "DISC-08", Area, RequirementLevel.Must, Severity.Low,
+        "Metadata members with zero elements MUST be omitted rather than published as empty arrays.",
+        "RFC8414 §3.2", AnyServer,
+        "Leave out any metadata member whose list is empty.",
+        c =>
+        {
+            var json = c.Server.Metadata.Json;
+            var empty = json.ValueKind == JsonValueKind.Object
+                ? json.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array && p.Value.GetArrayLength() == 0).Select(p => p.Name).ToList()
+                : [];
+
+            c.Expect(empty.Count == 0, "no member is an empty array", "empty arrays: " + string.Join(", ", empty));
+            return Task.CompletedTask;
+        });
+
+    public static Check JwksIsSound { get; } = Define.Rule(
+        "DISC-09", Area, RequirementLevel.Must, Severity.Critical,
+        "The JWK Set at jwks_uri MUST be a parseable set of public keys only, with distinct kid values and RSA keys of at least 2048 bits.",
+        "RFC7517 §5; RFC7517 §4.5; RFC7518 §3.3; RFC7518 §6.3.1; OIDC-Core §10.1", "a server that publishes jwks_uri",
+        "Publish only the public members of each signing key (never d, p, q, dp, dq, qi, oth or k), give every key its own kid, and use RSA keys of 2048 bits or more.",
+        async c =>
+        {
+            var uri = c.RequireEndpoint("jwks_uri");
+            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
+            var json = Probes.Json(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
+            var parseable = response.StatusCode == HttpStatusCode.OK && json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array;
+            c.Expect(parseable, $"HTTP 200 with a JSON object holding a 'keys' array at {uri}",
+                $"HTTP {(int)response.StatusCode}, {(json is { ValueKind: JsonValueKind.Object } ? "a JSON object without a 'keys' array" : "a body that is not a JSON object")}");
+
+            string[] privateMembers = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
+            var problems = new List<string>();
+            var kids = new List<string>();
+            var index = 0;
+            foreach (var key in json!.Value.GetProperty("keys").EnumerateArray())
+            {
+                var name = Probes.String(key, "kid") is { } kid ? $"kid '{kid}'" : $"key #{index}";
+                index++;
+                if (key.ValueKind != JsonValueKind.Object)
+                {
+                    problems.Add($"{name} is not a JSON object");
+                    continue;
+                }
+
+                if (Probes.String(key, "kid") is { } id)
+                {
+                    kids.Add(id);
+                }
+
+                var leaked = privateMembers.Where(m => key.TryGetProperty(m, out _)).ToList();
+                if (leaked.Count > 0)
+                {
+                    problems.Add($"{name} publishes private or secret members {string.Join(", ", leaked)}");
+                }
+
+                if (Probes.String(key, "kty") == "RSA")
+                {
+                    var bits = ModulusBits(Probes.String(key, "n"));
+                    if (bits is null)
+                    {
+                        problems.Add($"{name} is an RSA key without a readable modulus n");
+                    }
+                    else if (bits < 2048)
+                    {
+                        problems.Add($"{name} has a {bits}-bit RSA modulus");
+                    }
+                }
+            }
+
+            problems.AddRange(kids.GroupBy(x => x, StringComparer.Ordinal).Where(g => g.Count() > 1).Select(g => $"kid '{g.Key}' is used by {g.Count()} keys"));
+
+            c.Expect(problems.Count == 0, "public keys only, distinct kids, RSA moduli of at least 2048 bits", string.Join("; ", problems));
+        },
+        threats: "RFC6819 §5.1.4.1.1; RFC9700 §4.4");
+
+    public static Check ServersAreDistinct { get; } = Define.Rule(
+        "DISC-10", Area, RequirementLevel.Must, Severity.Critical,
+        "Each authorization server of a target MUST have its own issuer identifier and MUST NOT share a signing key (kid or RSA modulus) with another server.",
+        "RFC8414 §2; RFC9700 §4.4; Okta-AuthServers", "a target with at least two reachable authorization servers",
+        "Give every authorization server its own issuer and its own key pair, so a token of one server can never be accepted as a token of another.",
+        async c =>
+        {
+            var servers = c.Target.Servers.Where(s => s.Unavailable is null).ToList();
+            c.Require(servers.Count >= 2, "the target has fewer than two reachable authorization servers");
+            var problems = new List<string>();
+            problems.AddRange(servers.GroupBy(s => s.Metadata.Issuer ?? s.Issuer.OriginalString, StringComparer.Ordinal).Where(g => g.Count() > 1)
+                .Select(g => $"servers {string.Join(", ", g.Select(s => $"'{s.Name}'"))} publish the same issuer '{g.Key}'"));
+
+            var keys = new List<(string Server, string? Kid, string? Modulus)>();
+            foreach (var server in servers)
+            {
+                var set = await server.Jwks.GetAsync(c.Cancellation).ConfigureAwait(false);
+                keys.AddRange(set.Keys.Where(k => k.Use is null or "sig").Select(k => (server.Name, (string?)k.Kid, (string?)k.N)));
+            }
+
+            for (var i = 0; i < keys.Count; i++)
+            {
+                for (var j = i + 1; j < keys.Count; j++)
+                {
+                    var (a, b) = (keys[i], keys[j]);
+                    if (a.Server == b.Server)
+                    {
+                        continue;
+                    }
+
+                    if (!string.IsNullOrEmpty(a.Modulus) && a.Modulus == b.Modulus)
+                    {
+                        problems.Add($"'{a.Server}' and '{b.Server}' publish the same RSA key (kid '{a.Kid}' / '{b.Kid}')");
+                    }
+                    else if (!string.IsNullOrEmpty(a.Kid) && a.Kid == b.Kid)
+                    {
+                        problems.Add($"'{a.Server}' and '{b.Server}' both publish kid '{a.Kid}'");
+                    }
+                }
+            }
+
+            c.Expect(problems.Count == 0, $"distinct issuers and signing keys across {string.Join(", ", servers.Select(s => $"'{s.Name}'"))}", string.Join("; ", problems.Distinct()));
+        },
+        threats: "RFC9700 §4.4; RFC6819 §4.6.7",
+        perTarget: true);
+
+    /// <summary>Bit length of a base64url big-endian modulus, leading zero octets ignored.</summary>
+    private static int? ModulusBits(string? n)
+    {
+        if (string.IsNullOrEmpty(n))
+        {
+            return null;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = Base64UrlEncoder.DecodeBytes(n);
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+
+        var start = Array.FindIndex(bytes, b => b != 0);
+        if (start < 0)
+        {
+            return 0;
+        }
+
+        var top = bytes[start];
+        var topBits = 0;
+        while (top != 0)
+        {
+            topBits++;
+            top >>= 1;
+        }
+
+        return ((bytes.Length - start - 1) * 8) + topBits;
+    }
+}

@@ -1,0 +1,315 @@
+using System.Net;
+using Conformance.Harness.Checks;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Conformance.Checks.Areas;
+
+/// <summary>
+/// Isolation between the authorization servers of one target (an Okta org and its custom servers): each is its
+/// own issuer with its own keys, and nothing one issues is honoured by another. Checked for every ordered pair.
+/// </summary>
+public static class Isolation
+{
+    private const string Area = "isolation";
+    private const string TwoServers = "at least two reachable authorization servers served by the web client";
+
+    private static readonly JsonWebTokenHandler Handler = new() { MapInboundClaims = false };
+
+    private sealed record Issued(AuthorizationServer Server, ClientProfile Client, TokenResponse? Tokens, string? Failure);
+
+    /// <summary>Honest tokens of the web client at every server, obtained side by side.</summary>
+    private static async Task<List<Issued>> TokensEverywhereAsync(CheckContext c, string scope, Func<AuthorizationServer, bool>? filter = null)
+    {
+        var servers = BackChannel.ServersWith(c, "web", filter);
+        var issued = await Task.WhenAll(servers.Select(async s =>
+        {
+            var (tokens, failure) = await BackChannel.TokensOnAsync(c, s.Server, s.Client, scope).ConfigureAwait(false);
+            return new Issued(s.Server, s.Client, tokens, failure);
+        })).ConfigureAwait(false);
+        return [.. issued];
+    }
+
+    /// <summary>Whether the JWS verifies with any signing key of the server's JWKS (issuer, audience and lifetime ignored).</summary>
+    private static async Task<bool> VerifiesWithAsync(string jws, AuthorizationServer server, CancellationToken ct)
+    {
+        var set = await server.Jwks.GetAsync(ct).ConfigureAwait(false);
+        var keys = set.Keys.Where(k => k.Use is null or "sig").Cast<SecurityKey>().ToList();
+        if (keys.Count == 0)
+        {
+            return false;
+        }
+
+        var result = await Handler.ValidateTokenAsync(jws, new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys,
+            TryAllIssuerSigningKeys = true,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+            RequireSignedTokens = true,
+        }).ConfigureAwait(false);
+        return result.IsValid;
+    }
+
+    public static Check IdTokenNotVerifiableElsewhere { get; } = Define.Rule(
+        "ISO-01", Area, RequirementLevel.Must, Severity.Critical,
+        "An ID token of one authorization server MUST NOT verify with the signing keys of another server of the same org.",
+        "RFC9700 §4.4; Okta-AuthServers; OIDC-Core §10.1", TwoServers,
+        "Give every authorization server its own signing key pair (and kid); never share keys between issuers.",
+        async c =>
+        {
+            var issued = await TokensEverywhereAsync(c, "openid").ConfigureAwait(false);
+            var violations = new List<string>();
+            var untested = new List<string>();
+            var usable = new List<Issued>();
+            foreach (var a in issued)
+            {
+                if (a.Tokens?.IdToken is not { } idToken)
+                {
+                    untested.Add(a.Failure ?? $"no ID token from '{a.Server.Name}'");
+                }
+                else if (!await VerifiesWithAsync(idToken, a.Server, c.Cancellation).ConfigureAwait(false))
+                {
+                    // IDT-01/IDT-02's violation; such a token proves nothing about another server's keys.
+                    c.Note($"the ID token of '{a.Server.Name}' does not verify with its own JWKS: left out");
+                }
+                else
+                {
+                    usable.Add(a);
+                }
+            }
+
+            c.Require(usable.Count >= 2 || untested.Count > 0, $"fewer than two servers issue ID tokens that verify with their own JWKS ({usable.Count})");
+            foreach (var (a, b) in BackChannel.Pairs(usable))
+            {
+                if (await VerifiesWithAsync(a.Tokens!.IdToken!, b.Server, c.Cancellation).ConfigureAwait(false))
+                {
+                    violations.Add($"the ID token of '{a.Server.Name}' verifies with the JWKS of '{b.Server.Name}' ({b.Server.Jwks.JwksUri})");
+                }
+            }
+
+            BackChannel.Conclude(c, "each server's ID tokens verify only with its own JWKS", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §5.1.5.9",
+        perTarget: true);
+
+    public static Check AccessTokenRefusedAtOtherUserInfo { get; } = Define.Rule(
+        "ISO-02", Area, RequirementLevel.Must, Severity.Critical,
+        "An access token of one authorization server MUST be refused (HTTP 401) at another server's userinfo endpoint.",
+        "RFC9700 §4.4; RFC6750 §3.1; Okta-AuthServers", TwoServers + ", with userinfo endpoints",
+        "Accept at each userinfo endpoint only access tokens issued by that server (issuer and audience checked).",
+        async c =>
+        {
+            var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.UserinfoEndpoint is not null).ConfigureAwait(false);
+            var violations = new List<string>();
+            var untested = new List<string>();
+            var usable = new List<Issued>();
+            foreach (var a in issued)
+            {
+                if (a.Tokens is null)
+                {
+                    untested.Add(a.Failure!);
+                    continue;
+                }
+
+                var own = await c.OAuth(a.Client, a.Server).UserInfoAsync(a.Tokens.AccessToken!, c.Cancellation).ConfigureAwait(false);
+                if (own.Status == HttpStatusCode.OK)
+                {
+                    usable.Add(a);
+                }
+                else
+                {
+                    untested.Add($"the access token of '{a.Server.Name}' is refused at its own userinfo endpoint ({own})");
+                }
+            }
+
+            foreach (var (a, b) in BackChannel.Pairs(usable))
+            {
+                var response = await c.OAuth(b.Client, b.Server).UserInfoAsync(a.Tokens!.AccessToken!, c.Cancellation).ConfigureAwait(false);
+                if (response.Status != HttpStatusCode.Unauthorized)
+                {
+                    violations.Add($"the access token of '{a.Server.Name}' at the userinfo endpoint of '{b.Server.Name}': {response}");
+                }
+            }
+
+            BackChannel.Conclude(c, "HTTP 401 at every other server's userinfo endpoint", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §4.6.4",
+        perTarget: true);
+
+    public static Check AccessTokenInactiveAtOtherIntrospection { get; } = Define.Rule(
+        "ISO-03", Area, RequirementLevel.Must, Severity.High,
+        "An access token of one authorization server MUST be reported inactive by another server's introspection endpoint.",
+        "RFC7662 §2.2; RFC9700 §4.4; Okta-AuthServers", TwoServers + ", with introspection endpoints",
+        "Introspect only tokens this server issued; report every other token as {\"active\": false}.",
+        async c =>
+        {
+            var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.IntrospectionEndpoint is not null).ConfigureAwait(false);
+            var violations = new List<string>();
+            var untested = new List<string>();
+            var usable = new List<Issued>();
+            foreach (var a in issued)
+            {
+                if (a.Tokens is null)
+                {
+                    untested.Add(a.Failure!);
+                    continue;
+                }
+
+                var own = await c.OAuth(a.Client, a.Server).IntrospectAsync(a.Tokens.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+                if (own.Active == true)
+                {
+                    usable.Add(a);
+                }
+                else
+                {
+                    untested.Add($"the access token of '{a.Server.Name}' is not active at its own introspection endpoint ({own})");
+                }
+            }
+
+            foreach (var (a, b) in BackChannel.Pairs(usable))
+            {
+                var response = await c.OAuth(b.Client, b.Server).IntrospectAsync(a.Tokens!.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+                if (response.Active != false)
+                {
+                    violations.Add($"the access token of '{a.Server.Name}' at the introspection endpoint of '{b.Server.Name}': {response}");
+                }
+            }
+
+            BackChannel.Conclude(c, "active false at every other server's introspection endpoint", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §4.6.4",
+        perTarget: true);
+
+    public static Check CodeRefusedAtOtherServer { get; } = Define.Rule(
+        "ISO-04", Area, RequirementLevel.Must, Severity.Critical,
+        "An authorization code of one authorization server MUST be refused at another server's token endpoint.",
+        "RFC6749 §4.1.3; RFC9700 §4.4; Okta-AuthServers", TwoServers,
+        "Bind codes to the server that issued them; a token endpoint redeems only its own codes.",
+        async c =>
+        {
+            var servers = BackChannel.ServersWith(c, "web");
+            var codes = await Task.WhenAll(servers.Select(async s =>
+            {
+                var (authorization, failure) = await BackChannel.CodeOnAsync(c, s.Server, s.Client).ConfigureAwait(false);
+                return (s.Server, s.Client, authorization, failure);
+            })).ConfigureAwait(false);
+            var violations = new List<string>();
+            var untested = codes.Where(x => x.authorization is null).Select(x => x.failure!).ToList();
+            var usable = codes.Where(x => x.authorization is not null).ToList();
+
+            foreach (var a in usable)
+            {
+                var accepted = false;
+                foreach (var b in usable.Where(b => b.Server != a.Server))
+                {
+                    var tokens = await c.OAuth(b.Client, b.Server).RedeemCodeAsync(a.authorization!.Code, a.authorization.Request.RedirectUri, a.authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+                    if (tokens.IsSuccess)
+                    {
+                        accepted = true;
+                        violations.Add($"the code of '{a.Server.Name}' was redeemed at the token endpoint of '{b.Server.Name}'");
+                    }
+                }
+
+                if (!accepted)
+                {
+                    // The code must still be good where it belongs, or the refusals above proved nothing.
+                    var own = await c.OAuth(a.Client, a.Server).RedeemCodeAsync(a.authorization!.Code, a.authorization.Request.RedirectUri, a.authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+                    if (!own.IsSuccess)
+                    {
+                        untested.Add($"the code of '{a.Server.Name}' was not redeemable at '{a.Server.Name}' either ({own})");
+                    }
+                }
+            }
+
+            BackChannel.Conclude(c, "every other server's token endpoint refuses the code (invalid_grant)", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §4.4.1.1",
+        perTarget: true);
+
+    public static Check RefreshTokenRefusedAtOtherServer { get; } = Define.Rule(
+        "ISO-05", Area, RequirementLevel.Must, Severity.Critical,
+        "A refresh token of one authorization server MUST be refused at another server's token endpoint.",
+        "RFC6749 §6; RFC9700 §4.4; Okta-AuthServers", TwoServers + " that support the refresh_token grant",
+        "Bind refresh tokens to the server that issued them; a token endpoint refreshes only its own tokens.",
+        async c =>
+        {
+            var issued = await TokensEverywhereAsync(c, "openid offline_access", s => s.Metadata.GrantTypesSupported.Contains("refresh_token")).ConfigureAwait(false);
+            var violations = new List<string>();
+            var untested = issued.Where(a => a.Tokens?.RefreshToken is null).Select(a => a.Failure ?? $"no refresh token from '{a.Server.Name}'").ToList();
+            var usable = issued.Where(a => a.Tokens?.RefreshToken is not null).ToList();
+
+            foreach (var a in usable)
+            {
+                var accepted = false;
+                foreach (var b in usable.Where(b => b.Server != a.Server))
+                {
+                    var refreshed = await c.OAuth(b.Client, b.Server).RefreshAsync(a.Tokens!.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false);
+                    if (refreshed.IsSuccess)
+                    {
+                        accepted = true;
+                        violations.Add($"the refresh token of '{a.Server.Name}' was honoured at the token endpoint of '{b.Server.Name}'");
+                    }
+                }
+
+                if (!accepted)
+                {
+                    var own = await c.OAuth(a.Client, a.Server).RefreshAsync(a.Tokens!.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false);
+                    if (!own.IsSuccess)
+                    {
+                        untested.Add($"the refresh token of '{a.Server.Name}' was not usable at '{a.Server.Name}' either ({own})");
+                    }
+                }
+            }
+
+            BackChannel.Conclude(c, "every other server's token endpoint refuses the refresh token (invalid_grant)", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §5.2.2.2",
+        perTarget: true);
+
+    public static Check AccessTokenAudienceIsOwn { get; } = Define.Rule(
+        "ISO-06", Area, RequirementLevel.Must, Severity.High,
+        "A JWT access token of a custom authorization server MUST carry that server's configured audience and no other.",
+        "RFC9068 §3; RFC9700 §2.3; Okta-AuthServers", "servers whose profile names an audience and whose access tokens are JWTs",
+        "Set each server's access token aud to its own configured audience only.",
+        async c =>
+        {
+            var client = c.Profile.Client("web");
+            c.Require(client is not null, "the target profile has no 'web' client");
+            var servers = BackChannel.AvailableServers(c).Where(s => s.Profile.Audience is not null && client!.ServesServer(s.Name)).ToList();
+            c.Require(servers.Count > 0, "no reachable server served by the web client has an audience in the profile");
+            var issued = await Task.WhenAll(servers.Select(async s =>
+            {
+                var (tokens, failure) = await BackChannel.TokensOnAsync(c, s, client!).ConfigureAwait(false);
+                return new Issued(s, client!, tokens, failure);
+            })).ConfigureAwait(false);
+
+            var violations = new List<string>();
+            var untested = issued.Where(a => a.Tokens is null).Select(a => a.Failure!).ToList();
+            var checkedAny = false;
+            foreach (var a in issued.Where(a => a.Tokens is not null))
+            {
+                if (BackChannel.Jwt(a.Tokens!.AccessToken) is not { } jwt)
+                {
+                    c.Note($"the access tokens of '{a.Server.Name}' are not JWTs");
+                    continue;
+                }
+
+                checkedAny = true;
+                var audiences = jwt.Audiences.ToList();
+                if (audiences.Count != 1 || audiences[0] != a.Server.Profile.Audience)
+                {
+                    violations.Add($"the access token of '{a.Server.Name}' has aud [{string.Join(", ", audiences)}], expected [{a.Server.Profile.Audience}]");
+                }
+            }
+
+            c.Require(checkedAny || untested.Count > 0, "no server with an audience issues JWT access tokens");
+            BackChannel.Conclude(c, "aud is exactly the server's configured audience", violations, untested);
+        },
+        threats: "RFC9700 §4.4; RFC6819 §5.1.5.5",
+        perTarget: true);
+}

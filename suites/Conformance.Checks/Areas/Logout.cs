@@ -1,0 +1,131 @@
+using Conformance.Harness.Checks;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Checks.Areas;
+
+/// <summary>RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) and the session it must end.</summary>
+public static class Logout
+{
+    private const string Area = "logout";
+    private const string WithEndSession = "a server with an end_session_endpoint and a web client with a registered post-logout redirect URI";
+
+    public static Check UnregisteredPostLogoutUriRefused { get; } = Define.Rule(
+        "LO-01", Area, RequirementLevel.Must, Severity.High,
+        "The OP MUST NOT redirect to a post_logout_redirect_uri that is not registered for the client.",
+        "OIDC-RPLogout §3; OIDC-RPLogout §2", "a server with an end_session_endpoint and a web client",
+        "Redirect after logout only to a post_logout_redirect_uri registered for the client named by id_token_hint/client_id (exact match); otherwise show a signed-out page.",
+        async c =>
+        {
+            c.RequireEndpoint("end_session_endpoint");
+            var client = Probes.RedirectingClient(c, true, "web", "spa", "web2");
+            var template = client.PostLogoutRedirectUri is { Scheme: "https" or "http" } registered ? registered : client.RedirectUri!;
+            var foreign = Probes.Compose(template, host: "conformance-attacker.invalid");
+            await using var agent = c.LoginDriver.NewUserAgent();
+            var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
+
+            AuthorizationResponse response;
+            try
+            {
+                response = await agent.NavigateAsync(oauth.LogoutRequest(idToken, foreign, Harness.Protocol.Random.Token()), foreign, c.Cancellation).ConfigureAwait(false);
+            }
+            catch (LoginFailedException e)
+            {
+                c.Note($"the server did not redirect to the unregistered {foreign}: {e.Message}");
+                return;
+            }
+
+            c.Expect(false, $"no redirect to the unregistered {foreign}", $"redirected to {foreign}" + (response.State is null ? "" : " with the state"));
+        },
+        threats: "RFC6819 §4.2.4; RFC9700 §4.11");
+
+    public static Check StateEchoed { get; } = Define.Rule(
+        "LO-02", Area, RequirementLevel.Must, Severity.Medium,
+        "The OP MUST pass the state of a logout request back unchanged to the post_logout_redirect_uri.",
+        "OIDC-RPLogout §3; OIDC-RPLogout §2", WithEndSession,
+        "Append the request's state, unchanged, as a query parameter of the post-logout redirect.",
+        async c =>
+        {
+            var (client, postLogout) = Client(c);
+            await using var agent = c.LoginDriver.NewUserAgent();
+            var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
+            var state = Harness.Protocol.Random.Token();
+
+            var response = await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, state), postLogout, c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(response.State == state, $"state '{state}' at {postLogout}", response.State is null ? "no state" : $"state '{response.State}'");
+        },
+        threats: "RFC6819 §4.4.1.8");
+
+    public static Check SessionEnded { get; } = Define.Rule(
+        "LO-03", Area, RequirementLevel.Must, Severity.High,
+        "After RP-initiated logout the session MUST be gone: a prompt=none request in the same user agent gets error=login_required.",
+        "OIDC-RPLogout §2; OIDC-Core §3.1.2.6", WithEndSession,
+        "End the OP session (and its cookies) on logout, before redirecting to the post_logout_redirect_uri.",
+        async c =>
+        {
+            var (client, postLogout) = Client(c);
+            await using var agent = c.LoginDriver.NewUserAgent();
+            var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
+            var before = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
+            c.Precondition(before is { IsError: false, Code: not null }, $"the server keeps no session a prompt=none request can use, even before logout ({Steps.Describe(before)})");
+
+            await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+            var after = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
+
+            c.Expect(after.Error == "login_required" && after.Code is null, "error 'login_required' for prompt=none after logout", Steps.Describe(after));
+        },
+        threats: "RFC6819 §4.4.1.8; RFC9700 §4.11");
+
+    public static Check TamperedHintRefused { get; } = Define.Rule(
+        "LO-04", Area, RequirementLevel.Should, Severity.Medium,
+        "The OP SHOULD refuse an id_token_hint whose signature does not verify, and then not redirect to the post_logout_redirect_uri.",
+        "OIDC-RPLogout §2; OIDC-RPLogout §4", WithEndSession,
+        "Verify the signature of id_token_hint with your own keys (an expired token may be accepted) before trusting it to pick the client and its redirect.",
+        async c =>
+        {
+            var (client, postLogout) = Client(c);
+            await using var agent = c.LoginDriver.NewUserAgent();
+            var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
+            var tampered = Probes.TamperSignature(idToken);
+            c.Target.Http.Redactor.AddSecret(tampered);
+
+            try
+            {
+                var response = await agent.NavigateAsync(oauth.LogoutRequest(tampered, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+                c.Expect(false, "an error page and no redirect for an id_token_hint with a broken signature", $"redirected to {postLogout}" + (response.State is null ? "" : " with the state"));
+            }
+            catch (LoginFailedException e)
+            {
+                c.Note("the tampered id_token_hint was not followed by a redirect: " + e.Message);
+            }
+
+            // The honest hint must still be redirected, or the server never redirects and the check said nothing.
+            await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+        },
+        threats: "RFC6819 §4.2.4; RFC9700 §4.11");
+
+    private static (ClientProfile Client, Uri PostLogout) Client(CheckContext c)
+    {
+        c.RequireEndpoint("end_session_endpoint");
+        var client = c.Client("web");
+        c.Require(client.PostLogoutRedirectUri is not null, "the web client has no postLogoutRedirectUri in the profile");
+        return (client, client.PostLogoutRedirectUri!);
+    }
+
+    /// <summary>Signs the user in through a code flow in this agent and returns the ID token for the hint.</summary>
+    private static async Task<(OAuthClient OAuth, string IdToken)> SignInAsync(CheckContext c, ClientProfile client, IUserAgent agent)
+    {
+        var authorization = await Steps.CodeAsync(c, client, pkce: true, agent: agent).ConfigureAwait(false);
+        var tokens = await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
+        c.Precondition(!string.IsNullOrEmpty(tokens.IdToken), "the token response to a request with the openid scope carried no id_token");
+        return (c.OAuth(client), tokens.IdToken!);
+    }
+
+    private static Task<AuthorizationResponse> SilentAsync(CheckContext c, OAuthClient oauth, IUserAgent agent)
+    {
+        var request = oauth.AuthorizationRequest().WithPkce(CodeVerifier.New()) with { Prompt = "none" };
+        return agent.NavigateAsync(request.ToUri(), request.RedirectUri, c.Cancellation);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using Conformance.Harness.Checks;
+using Conformance.Harness.Protocol;
+
+namespace Conformance.Checks.Areas;
+
+/// <summary>Token revocation (RFC 7009).</summary>
+public static class Revocation
+{
+    private const string Area = "revocation";
+    private const string WebRevocation = "a revocation_endpoint, and a confidential web client that gets a refresh token from the code flow";
+
+    /// <summary>Whether a refresh token still works, by introspection when offered (no side effects), else by refreshing.</summary>
+    private static async Task<(bool Live, string Observed)> RefreshTokenLiveAsync(CheckContext c, OAuthClient oauth, string refreshToken, bool alsoRefresh)
+    {
+        var observed = new List<string>();
+        var live = false;
+        if (c.Server.Metadata.IntrospectionEndpoint is not null)
+        {
+            var introspection = await oauth.IntrospectAsync(refreshToken, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+            observed.Add($"introspection: {introspection}");
+            live |= introspection.Active == true;
+        }
+
+        if (alsoRefresh || c.Server.Metadata.IntrospectionEndpoint is null)
+        {
+            var refreshed = await oauth.RefreshAsync(refreshToken, ct: c.Cancellation).ConfigureAwait(false);
+            observed.Add($"refresh: {Steps.Describe(refreshed)}");
+            live |= refreshed.IsSuccess;
+        }
+
+        return (live, string.Join("; ", observed));
+    }
+
+    /// <summary>Whether an access token still works: introspection when offered, else the userinfo endpoint; not applicable without either.</summary>
+    private static async Task<(bool Live, string Observed)> AccessTokenLiveAsync(CheckContext c, OAuthClient oauth, string accessToken)
+    {
+        if (c.Server.Metadata.IntrospectionEndpoint is not null)
+        {
+            var introspection = await oauth.IntrospectAsync(accessToken, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            return (introspection.Active == true, $"introspection: {introspection}");
+        }
+
+        c.Require(c.Server.Metadata.UserinfoEndpoint is not null, $"server '{c.Server.Name}' publishes neither introspection_endpoint nor userinfo_endpoint to tell a live access token");
+        var userInfo = await oauth.UserInfoAsync(accessToken, c.Cancellation).ConfigureAwait(false);
+        return (userInfo.Status == HttpStatusCode.OK, $"userinfo: {userInfo}");
+    }
+
+    public static Check RevokedRefreshTokenIsDead { get; } = Define.Rule(
+        "REV-01", Area, RequirementLevel.Must, Severity.Critical,
+        "A revoked refresh token MUST be reported inactive by introspection and MUST no longer be usable at the token endpoint.",
+        "RFC7009 §2.1; RFC7009 §2.2; RFC7662 §2.2", WebRevocation,
+        "Invalidate the refresh token immediately when it is revoked.",
+        async c =>
+        {
+            c.RequireEndpoint("revocation_endpoint");
+            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var oauth = c.OAuth(client);
+
+            var status = await oauth.RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Precondition(status == HttpStatusCode.OK, $"the honest revocation answered HTTP {(int)status}");
+            var (live, observed) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: true).ConfigureAwait(false);
+            c.Expect(!live, "introspection active false and refresh refused with invalid_grant", observed);
+        },
+        threats: "RFC6819 §5.2.2.4; RFC9700 §4.14");
+
+    public static Check UnauthenticatedRevocationRefused { get; } = Define.Rule(
+        "REV-02", Area, RequirementLevel.Must, Severity.High,
+        "The revocation endpoint MUST refuse a request for a confidential client's token that carries no client authentication, with invalid_client.",
+        "RFC7009 §2.1; RFC7009 §2.2.1; RFC6749 §5.2", WebRevocation,
+        "Authenticate confidential clients at the revocation endpoint exactly as at the token endpoint.",
+        async c =>
+        {
+            var endpoint = c.RequireEndpoint("revocation_endpoint");
+            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+
+            var response = await BackChannel.PostFormAsync(c, endpoint, [new("token", tokens.RefreshToken!), new("token_type_hint", "refresh_token"), new("client_id", client.ClientId)]).ConfigureAwait(false);
+
+            c.Expect(response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest && response.Error == "invalid_client",
+                "HTTP 401 (or 400), error 'invalid_client'", response.ToString());
+        },
+        threats: "RFC6819 §5.2.2.4; RFC6819 §5.2.3.7");
+
+    public static Check UnknownTokenAnswers200 { get; } = Define.Rule(
+        "REV-03", Area, RequirementLevel.Must, Severity.Low,
+        "The revocation endpoint MUST answer HTTP 200 for a token it does not know (an invalid token is not an error).",
+        "RFC7009 §2.2", "a revocation_endpoint and a confidential client",
+        "Answer 200 to an authenticated revocation request whatever the token; only client errors get an error response.",
+        async c =>
+        {
+            c.RequireEndpoint("revocation_endpoint");
+            var client = BackChannel.ConfidentialClient(c);
+
+            var status = await c.OAuth(client).RevokeAsync(BackChannel.GarbageToken(), ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Expect(status == HttpStatusCode.OK, "HTTP 200", $"HTTP {(int)status}");
+        });
+
+    public static Check OtherClientCannotRevoke { get; } = Define.Rule(
+        "REV-04", Area, RequirementLevel.Must, Severity.High,
+        "The revocation endpoint MUST NOT revoke a token for a client other than the one it was issued to.",
+        "RFC7009 §2.1", "a revocation_endpoint and two confidential web clients (web and web2)",
+        "Check that the token was issued to the authenticated client before revoking it; otherwise refuse (or answer 200 and keep it).",
+        async c =>
+        {
+            c.RequireEndpoint("revocation_endpoint");
+            var web2 = c.Client("web2");
+            var (web, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+
+            var status = await c.OAuth(web2).RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Note($"the revocation by '{web2.ClientId}' answered HTTP {(int)status}");
+            var (live, observed) = await RefreshTokenLiveAsync(c, c.OAuth(web), tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
+            c.Expect(live, $"'{web.ClientId}''s refresh token is still active after '{web2.ClientId}' tried to revoke it", observed);
+        },
+        threats: "RFC6819 §5.2.2.2");
+
+    public static Check RevokingRefreshRevokesAccess { get; } = Define.Rule(
+        "REV-05", Area, RequirementLevel.Should, Severity.Medium,
+        "Revoking a refresh token SHOULD also invalidate the access tokens issued with the same grant.",
+        "RFC7009 §2.1", WebRevocation + ", and an introspection_endpoint or userinfo_endpoint",
+        "When a refresh token is revoked, revoke the access tokens of its authorization as well.",
+        async c =>
+        {
+            c.RequireEndpoint("revocation_endpoint");
+            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var oauth = c.OAuth(client);
+            var (before, beforeObserved) = await AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
+            c.Precondition(before, $"the access token just issued is not live: {beforeObserved}");
+
+            var status = await oauth.RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Precondition(status == HttpStatusCode.OK, $"the honest revocation answered HTTP {(int)status}");
+            var (refreshLive, refreshObserved) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
+            c.Require(!refreshLive, $"revoking the refresh token has no effect on the refresh token itself (REV-01): {refreshObserved}");
+            var (after, observed) = await AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
+            c.Expect(!after, "the access token of the grant is no longer live", observed);
+        },
+        threats: "RFC6819 §5.2.2.4");
+
+    public static Check WrongHintStillRevokes { get; } = Define.Rule(
+        "REV-06", Area, RequirementLevel.Must, Severity.Medium,
+        "When the token is not found with the given token_type_hint, the revocation endpoint MUST extend its search to all token types and revoke it.",
+        "RFC7009 §2.1", WebRevocation,
+        "Treat token_type_hint as a hint only: look the token up among every token type.",
+        async c =>
+        {
+            c.RequireEndpoint("revocation_endpoint");
+            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var oauth = c.OAuth(client);
+
+            var status = await oauth.RevokeAsync(tokens.RefreshToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+
+            var (live, observed) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
+            if (live && c.Server.Metadata.IntrospectionEndpoint is not null)
+            {
+                // Only a hint problem if the same token can be revoked with the right hint (told by introspection,
+                // which leaves the token as it is; a refresh would rotate it).
+                var honest = await oauth.RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+                var (stillLive, honestObserved) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
+                c.Require(!stillLive, $"the refresh token cannot be revoked even with token_type_hint=refresh_token (REV-01): HTTP {(int)honest}; {honestObserved}");
+            }
+
+            c.Expect(status == HttpStatusCode.OK && !live, "HTTP 200 and the refresh token revoked despite token_type_hint=access_token", $"HTTP {(int)status}; {observed}");
+        },
+        threats: "RFC6819 §5.2.2.4");
+}
