@@ -32,7 +32,7 @@ public class DetectionMatrixTests
     public async Task Each_fault_trips_the_checks_meant_for_it_and_no_other(string fault)
     {
         var results = (await DetectionMatrix.ResultsAsync())[fault];
-        Detections.Intended.Should().ContainKey(fault, "every fault profile must say which checks it proves");
+        Detections.Intended.ContainsKey(fault).Should().BeTrue($"fault '{fault}' must say which checks it proves (Detections.cs)");
         var intended = Detections.Intended[fault];
 
         var tripped = DetectionMatrix.Tripped(results);

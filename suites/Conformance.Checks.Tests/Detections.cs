@@ -62,6 +62,8 @@ internal static class Detections
         ["userinfo-post-refused"] = new HashSet<string> { "HTTP-04" },
         ["logout-post-refused"] = new HashSet<string> { "HTTP-05" },
         ["token-endpoint-accepts-json"] = new HashSet<string> { "HTTP-06" },
+        ["issuer-trailing-slash"] = new HashSet<string> { "DISC-02" },
+        ["jwks-private-key-leak"] = new HashSet<string> { "DISC-09" },
         ["pkce-not-verified"] = new HashSet<string> { "PKCE-01", "PKCE-04" },
         ["policy-ignored"] = new HashSet<string> { "CC-02" },
         ["prompt-none-shows-login"] = new HashSet<string> { "AUTHZ-10" },
