@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the `browser` login driver. Idempotent: does nothing when it is already there.
+# Installs Debian's Chromium for the `browser` login driver and the PDF report, and poppler-utils so the secret
+# scan can read the PDF's text (pdftotext). Idempotent: does nothing when both are already there.
 # Playwright never downloads a browser in this project; the driver launches this system Chromium
 # (/usr/bin/chromium, or the path in CONFORMANCE_CHROMIUM).
 #
@@ -9,10 +10,14 @@ set -u
 
 target="${CONFORMANCE_CHROMIUM:-/usr/bin/chromium}"
 
+packages=()
 if [ -x "$target" ]; then
   echo "install-chromium: $target is present ($("$target" --version 2>/dev/null || echo 'version unknown'))"
-  exit 0
+else
+  packages+=(chromium)
 fi
+command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
+[ ${#packages[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "install-chromium: apt-get not found; install Chromium yourself and set CONFORMANCE_CHROMIUM. Browser flows will not run." >&2
@@ -35,9 +40,9 @@ if ! "${as_root[@]}" apt-get update -q; then
   exit 0
 fi
 
-echo "install-chromium: apt-get install -y chromium"
-if ! "${as_root[@]}" apt-get install -y -q chromium; then
-  echo "install-chromium: 'apt-get install chromium' failed; browser flows will not run." >&2
+echo "install-chromium: apt-get install -y ${packages[*]}"
+if ! "${as_root[@]}" apt-get install -y -q "${packages[@]}"; then
+  echo "install-chromium: 'apt-get install ${packages[*]}' failed; browser flows or the PDF text scan will not run." >&2
   exit 0
 fi
 

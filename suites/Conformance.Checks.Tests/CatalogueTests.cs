@@ -37,4 +37,33 @@ public class CatalogueTests
         SpecRef.Parse("RFC6749").Link.Should().Be(new Uri("https://www.rfc-editor.org/rfc/rfc6749.html"));
         FluentActions.Invoking(() => SpecRef.Parse("see the RFC")).Should().Throw<FormatException>();
     }
+
+    [Test]
+    public void Committed_listing_is_current()
+    {
+        var root = RepositoryRoot();
+        var path = Path.Combine(root, CatalogueListing.FileName);
+        var generated = CatalogueListing.Markdown();
+        if (Environment.GetEnvironmentVariable("CONFORMANCE_WRITE_CATALOGUE") == "1")
+        {
+            File.WriteAllText(path, generated);
+        }
+
+        File.Exists(path).Should().BeTrue($"{CatalogueListing.FileName} is committed at the repository root ({root})");
+        File.ReadAllText(path).ReplaceLineEndings().Should().Be(generated.ReplaceLineEndings(),
+            $"{CatalogueListing.FileName} must match the check definitions; regenerate it with CONFORMANCE_WRITE_CATALOGUE=1 dotnet test suites/Conformance.Checks.Tests --filter Committed_listing_is_current");
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Conformance.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"no Conformance.sln above {TestContext.CurrentContext.TestDirectory}");
+    }
 }
