@@ -45,8 +45,7 @@ public sealed class TargetRun
         }
         catch (TargetProfileException e)
         {
-            Assert.Fail(e.Message);
-            return;
+            throw new RunStopped(e.Message);
         }
 
         try
@@ -55,7 +54,7 @@ public sealed class TargetRun
         }
         catch (WaiversFileException e)
         {
-            Assert.Fail(e.Message);
+            throw new RunStopped(e.Message);
         }
 
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
@@ -83,7 +82,7 @@ public sealed class TargetRun
         if (target.Servers.All(s => s.Unavailable is not null))
         {
             // Nothing can be tested; say so once instead of one inconclusive per check.
-            Assert.Fail($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
+            throw new RunStopped($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
         }
     }
 
@@ -128,7 +127,7 @@ public sealed class TargetRun
         if (verdict is { Passed: false })
         {
             // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret.
-            Assert.Fail(verdict.Summary());
+            throw new RunStopped(verdict.Summary());
         }
     }
 
