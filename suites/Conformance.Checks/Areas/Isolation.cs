@@ -55,6 +55,61 @@ public static class Isolation
         return result.IsValid;
     }
 
+    /// <summary>
+    /// Splits honest tokens into those the issuing server itself honours (<paramref name="refusedAtHome"/> answers
+    /// null) and the reasons why the rest prove nothing: a refusal elsewhere means something only for a token
+    /// that works where it belongs.
+    /// </summary>
+    private static async Task<(List<Issued> Usable, List<string> Untested)> HonouredAtHomeAsync(IEnumerable<Issued> issued, Func<Issued, Task<string?>> refusedAtHome)
+    {
+        var usable = new List<Issued>();
+        var untested = new List<string>();
+        foreach (var a in issued)
+        {
+            if (a.Tokens is null)
+            {
+                untested.Add(a.Failure!);
+            }
+            else if (await refusedAtHome(a).ConfigureAwait(false) is { } reason)
+            {
+                untested.Add(reason);
+            }
+            else
+            {
+                usable.Add(a);
+            }
+        }
+
+        return (usable, untested);
+    }
+
+    /// <summary>
+    /// Presents each server's one-time artefact (code, refresh token) at every other server. One that no other
+    /// server accepted is then redeemed where it belongs, or the refusals proved nothing.
+    /// </summary>
+    private static async Task PresentElsewhereAsync<T>(
+        IReadOnlyList<T> usable, Func<T, AuthorizationServer> serverOf, Func<T, T, Task<bool>> acceptedAt, Func<T, Task<string?>> refusedAtHome,
+        string what, List<string> violations, List<string> untested)
+    {
+        foreach (var a in usable)
+        {
+            var accepted = false;
+            foreach (var b in usable.Where(b => serverOf(b) != serverOf(a)))
+            {
+                if (await acceptedAt(a, b).ConfigureAwait(false))
+                {
+                    accepted = true;
+                    violations.Add($"the {what} of '{serverOf(a).Name}' was honoured at the token endpoint of '{serverOf(b).Name}'");
+                }
+            }
+
+            if (!accepted && await refusedAtHome(a).ConfigureAwait(false) is { } reason)
+            {
+                untested.Add($"the {what} of '{serverOf(a).Name}' was not usable at '{serverOf(a).Name}' either ({reason})");
+            }
+        }
+    }
+
     public static Check IdTokenNotVerifiableElsewhere { get; } = Define.Rule(
         "ISO-01", Area, RequirementLevel.Must, Severity.Critical,
         "An ID token of one authorization server MUST NOT verify with the signing keys of another server of the same org.",
@@ -106,26 +161,11 @@ public static class Isolation
         {
             var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.UserinfoEndpoint is not null).ConfigureAwait(false);
             var violations = new List<string>();
-            var untested = new List<string>();
-            var usable = new List<Issued>();
-            foreach (var a in issued)
+            var (usable, untested) = await HonouredAtHomeAsync(issued, async a =>
             {
-                if (a.Tokens is null)
-                {
-                    untested.Add(a.Failure!);
-                    continue;
-                }
-
-                var own = await c.OAuth(a.Client, a.Server).UserInfoAsync(a.Tokens.AccessToken!, c.Cancellation).ConfigureAwait(false);
-                if (own.Status == HttpStatusCode.OK)
-                {
-                    usable.Add(a);
-                }
-                else
-                {
-                    untested.Add($"the access token of '{a.Server.Name}' is refused at its own userinfo endpoint ({own})");
-                }
-            }
+                var own = await c.OAuth(a.Client, a.Server).UserInfoAsync(a.Tokens!.AccessToken!, c.Cancellation).ConfigureAwait(false);
+                return own.Status == HttpStatusCode.OK ? null : $"the access token of '{a.Server.Name}' is refused at its own userinfo endpoint ({own})";
+            }).ConfigureAwait(false);
 
             foreach (var (a, b) in BackChannel.Pairs(usable))
             {
@@ -150,26 +190,11 @@ public static class Isolation
         {
             var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.IntrospectionEndpoint is not null).ConfigureAwait(false);
             var violations = new List<string>();
-            var untested = new List<string>();
-            var usable = new List<Issued>();
-            foreach (var a in issued)
+            var (usable, untested) = await HonouredAtHomeAsync(issued, async a =>
             {
-                if (a.Tokens is null)
-                {
-                    untested.Add(a.Failure!);
-                    continue;
-                }
-
-                var own = await c.OAuth(a.Client, a.Server).IntrospectAsync(a.Tokens.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
-                if (own.Active == true)
-                {
-                    usable.Add(a);
-                }
-                else
-                {
-                    untested.Add($"the access token of '{a.Server.Name}' is not active at its own introspection endpoint ({own})");
-                }
-            }
+                var own = await c.OAuth(a.Client, a.Server).IntrospectAsync(a.Tokens!.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+                return own.Active == true ? null : $"the access token of '{a.Server.Name}' is not active at its own introspection endpoint ({own})";
+            }).ConfigureAwait(false);
 
             foreach (var (a, b) in BackChannel.Pairs(usable))
             {
@@ -201,30 +226,16 @@ public static class Isolation
             var violations = new List<string>();
             var untested = codes.Where(x => x.authorization is null).Select(x => x.failure!).ToList();
             var usable = codes.Where(x => x.authorization is not null).ToList();
-
-            foreach (var a in usable)
-            {
-                var accepted = false;
-                foreach (var b in usable.Where(b => b.Server != a.Server))
+            await PresentElsewhereAsync(
+                usable,
+                x => x.Server,
+                async (a, b) => (await c.OAuth(b.Client, b.Server).RedeemCodeAsync(a.authorization!.Code, a.authorization.Request.RedirectUri, a.authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false)).IsSuccess,
+                async a =>
                 {
-                    var tokens = await c.OAuth(b.Client, b.Server).RedeemCodeAsync(a.authorization!.Code, a.authorization.Request.RedirectUri, a.authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
-                    if (tokens.IsSuccess)
-                    {
-                        accepted = true;
-                        violations.Add($"the code of '{a.Server.Name}' was redeemed at the token endpoint of '{b.Server.Name}'");
-                    }
-                }
-
-                if (!accepted)
-                {
-                    // The code must still be good where it belongs, or the refusals above proved nothing.
                     var own = await c.OAuth(a.Client, a.Server).RedeemCodeAsync(a.authorization!.Code, a.authorization.Request.RedirectUri, a.authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
-                    if (!own.IsSuccess)
-                    {
-                        untested.Add($"the code of '{a.Server.Name}' was not redeemable at '{a.Server.Name}' either ({own})");
-                    }
-                }
-            }
+                    return own.IsSuccess ? null : own.ToString();
+                },
+                "code", violations, untested).ConfigureAwait(false);
 
             BackChannel.Conclude(c, "every other server's token endpoint refuses the code (invalid_grant)", violations, untested);
         },
@@ -242,29 +253,16 @@ public static class Isolation
             var violations = new List<string>();
             var untested = issued.Where(a => a.Tokens?.RefreshToken is null).Select(a => a.Failure ?? $"no refresh token from '{a.Server.Name}'").ToList();
             var usable = issued.Where(a => a.Tokens?.RefreshToken is not null).ToList();
-
-            foreach (var a in usable)
-            {
-                var accepted = false;
-                foreach (var b in usable.Where(b => b.Server != a.Server))
-                {
-                    var refreshed = await c.OAuth(b.Client, b.Server).RefreshAsync(a.Tokens!.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false);
-                    if (refreshed.IsSuccess)
-                    {
-                        accepted = true;
-                        violations.Add($"the refresh token of '{a.Server.Name}' was honoured at the token endpoint of '{b.Server.Name}'");
-                    }
-                }
-
-                if (!accepted)
+            await PresentElsewhereAsync(
+                usable,
+                x => x.Server,
+                async (a, b) => (await c.OAuth(b.Client, b.Server).RefreshAsync(a.Tokens!.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false)).IsSuccess,
+                async a =>
                 {
                     var own = await c.OAuth(a.Client, a.Server).RefreshAsync(a.Tokens!.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false);
-                    if (!own.IsSuccess)
-                    {
-                        untested.Add($"the refresh token of '{a.Server.Name}' was not usable at '{a.Server.Name}' either ({own})");
-                    }
-                }
-            }
+                    return own.IsSuccess ? null : own.ToString();
+                },
+                "refresh token", violations, untested).ConfigureAwait(false);
 
             BackChannel.Conclude(c, "every other server's token endpoint refuses the refresh token (invalid_grant)", violations, untested);
         },
