@@ -45,7 +45,7 @@ public sealed class TargetRun
         }
         catch (TargetProfileException e)
         {
-            throw new RunStopped(e.Message);
+            throw new PlainFailure(e.Message);
         }
 
         try
@@ -54,7 +54,7 @@ public sealed class TargetRun
         }
         catch (WaiversFileException e)
         {
-            throw new RunStopped(e.Message);
+            throw new PlainFailure(e.Message);
         }
 
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
@@ -82,7 +82,7 @@ public sealed class TargetRun
         if (target.Servers.All(s => s.Unavailable is not null))
         {
             // Nothing can be tested; say so once instead of one inconclusive per check.
-            throw new RunStopped($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
+            throw new PlainFailure($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
         }
     }
 
@@ -127,7 +127,7 @@ public sealed class TargetRun
         if (verdict is { Passed: false })
         {
             // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret.
-            throw new RunStopped(verdict.Summary());
+            throw new PlainFailure(verdict.Summary());
         }
     }
 

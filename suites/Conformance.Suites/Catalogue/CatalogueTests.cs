@@ -45,7 +45,7 @@ public sealed class CatalogueTests
             TestContext.Out.WriteLine("note: " + note);
         }
 
-        var message = Describe(result);
+        var message = Describe(result, evidence);
         switch (result.Outcome)
         {
             case Outcome.Pass:
@@ -55,8 +55,7 @@ public sealed class CatalogueTests
                 Assert.Warn($"waived until {waiver.Expires:yyyy-MM-dd}: {waiver.Reason}{Environment.NewLine}{message}");
                 break;
             case Outcome.Fail:
-                Assert.Fail(message);
-                break;
+                throw new PlainFailure(message);
             case Outcome.Warning:
                 Assert.Warn(message);
                 break;
@@ -69,7 +68,7 @@ public sealed class CatalogueTests
         }
     }
 
-    private static string Describe(CheckResult result)
+    private static string Describe(CheckResult result, string? evidence)
     {
         var text = new StringBuilder();
         text.Append(result.Check.Id).Append(' ').Append(result.Check.Level.ToString().ToUpperInvariant()).Append(": ").AppendLine(result.Message);
@@ -81,6 +80,16 @@ public sealed class CatalogueTests
 
         text.Append("  see: ").AppendLine(string.Join(", ", result.Check.Specs.Select(s => $"{s} <{s.Link}>")));
         text.Append("  remediation: ").Append(result.Check.Remediation);
+        if (result.Outcome is Outcome.Fail or Outcome.Warning && result.Exchanges.Count > 0)
+        {
+            // In the message itself, so every logger (console, TRX, JUnit) shows what the server answered.
+            text.AppendLine().Append("  HTTP exchanges (redacted, in full in ").Append(evidence).Append("):");
+            foreach (var exchange in result.Exchanges)
+            {
+                text.AppendLine().Append("    ").Append(exchange.Summary);
+            }
+        }
+
         return text.ToString();
     }
 }
