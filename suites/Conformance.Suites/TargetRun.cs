@@ -58,7 +58,7 @@ public sealed class TargetRun
         }
 
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
-        var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency);
+        var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
         if (profile.Login.Drivers.Contains("browser"))
         {
@@ -71,6 +71,11 @@ public sealed class TargetRun
         // The catalogue needs one user agent; the first driver of the profile that can run here.
         Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
         Results = new RunRecorder(target, profile.Login.Drivers, embedded is null ? [] : RunParameters.Faults);
+
+        if (profile.Options.Pacing.Count > 0)
+        {
+            TestContext.Progress.WriteLine("[pacing] " + string.Join("; ", profile.Options.Pacing));
+        }
 
         foreach (var server in target.Servers)
         {
@@ -111,6 +116,11 @@ public sealed class TargetRun
                     Log = TestContext.Progress,
                 });
             }
+        }
+
+        if (target is not null && target.Http.Pacer.Waited > TimeSpan.Zero)
+        {
+            TestContext.Progress.WriteLine($"[pacing] requests waited {target.Http.Pacer.Waited.TotalSeconds:0.0} s in all to stay inside the target's rate limits");
         }
 
         if (browser is not null)

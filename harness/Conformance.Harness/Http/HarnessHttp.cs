@@ -15,7 +15,8 @@ public sealed class HarnessHttp : IDisposable
     private readonly ConcurrencyLimitHandler limiter;
     private readonly RateLimitHandler rateLimit;
 
-    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8)
+    /// <param name="pacing">The target's pace rules (see <see cref="RequestPacer"/>); none for a local issuer.</param>
+    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8, IReadOnlyList<PaceRule>? pacing = null)
     {
         Redactor = redactor;
         Recorder = recorder;
@@ -31,8 +32,10 @@ public sealed class HarnessHttp : IDisposable
         };
         var recording = new RecordingHandler(recorder, redactor) { InnerHandler = sockets };
         limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = recording };
+        // Outside the in-flight slots, so a paced request does not hold one; inside the 429 handler, so retries are paced too.
+        Pacer = new RequestPacer(pacing ?? []) { InnerHandler = limiter };
         // Outermost, so a request waiting out a 429 does not hold one of the in-flight slots.
-        rateLimit = new RateLimitHandler() { InnerHandler = limiter };
+        rateLimit = new RateLimitHandler() { InnerHandler = Pacer };
         Client = new HttpClient(rateLimit, disposeHandler: false)
         {
             Timeout = timeout,
@@ -46,6 +49,9 @@ public sealed class HarnessHttp : IDisposable
     public EvidenceRecorder Recorder { get; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>Holds requests back to stay inside the target's rate limits; <see cref="RequestPacer.Waited"/> says what it cost.</summary>
+    public RequestPacer Pacer { get; }
 
     /// <summary>For browser-like navigation (the form login driver) where requests are built by hand.</summary>
     public HttpClient Client { get; }
@@ -75,6 +81,7 @@ public sealed class HarnessHttp : IDisposable
         Rest.Dispose();
         Client.Dispose();
         rateLimit.Dispose();
+        Pacer.Dispose();
         limiter.Dispose();
         sockets.Dispose();
     }

@@ -58,4 +58,22 @@ public sealed record LoginProfile(IReadOnlyList<string> Drivers, IReadOnlyDictio
 public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan Timeout, TimeSpan ClockSkew)
 {
     public static TargetOptions Default { get; } = new(false, 4, TimeSpan.FromSeconds(15), TimeSpan.FromMinutes(2));
+
+    /// <summary>
+    /// Request rates the run keeps to (options.pacing); none by default, <see cref="OktaPacing"/> for the Okta
+    /// shorthand. Responses that say their window is nearly spent slow the run down whatever the rules.
+    /// </summary>
+    public IReadOnlyList<Http.PaceRule> Pacing { get; init; } = [];
+
+    /// <summary>
+    /// Okta's documented limits, with headroom: /authorize 60 per minute per client (and IP), /token and
+    /// /api/v1/authn 4 per second per user. The harness cannot tell users apart at the HTTP layer, so it keeps
+    /// all users together under one user's limit.
+    /// </summary>
+    public static IReadOnlyList<Http.PaceRule> OktaPacing { get; } =
+    [
+        new("*/v1/authorize", 50, TimeSpan.FromMinutes(1), Per: "client_id"),
+        new("*/v1/token", 3, TimeSpan.FromSeconds(1)),
+        new("/api/v1/authn*", 3, TimeSpan.FromSeconds(1)),
+    ];
 }

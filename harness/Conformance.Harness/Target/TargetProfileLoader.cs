@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Conformance.Harness.Http;
 
 namespace Conformance.Harness.Target;
 
@@ -365,7 +366,7 @@ public sealed class TargetProfileLoader
 
     private TargetOptions ReadOptions(JsonElement root)
     {
-        var defaults = TargetOptions.Default;
+        var defaults = root.TryGetProperty("okta", out _) ? TargetOptions.Default with { Pacing = TargetOptions.OktaPacing } : TargetOptions.Default;
         if (!root.TryGetProperty("options", out var o))
         {
             return defaults;
@@ -378,11 +379,61 @@ public sealed class TargetProfileLoader
             return defaults;
         }
 
-        Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds");
+        Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "pacing");
         var concurrency = Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
         var timeout = Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
         var skew = Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
-        return new TargetOptions(Bool(o, path, "invasive") ?? false, concurrency, timeout, skew);
+        var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
+        return new TargetOptions(Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing };
+    }
+
+    /// <summary><c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client_id" } ]</c>; an empty list switches pacing off.</summary>
+    private List<PaceRule> ReadPacing(JsonElement rules, string path)
+    {
+        var pacing = new List<PaceRule>();
+        if (rules.ValueKind != JsonValueKind.Array)
+        {
+            problems.Add($"{path}: must be an array of rules such as {{ \"path\": \"*/v1/token\", \"limit\": 3, \"windowSeconds\": 1 }}");
+            return pacing;
+        }
+
+        var i = 0;
+        foreach (var rule in rules.EnumerateArray())
+        {
+            var at = $"{path}[{i++}]";
+            if (rule.ValueKind != JsonValueKind.Object)
+            {
+                problems.Add($"{at}: must be an object");
+                continue;
+            }
+
+            Known(rule, at, "path", "limit", "windowSeconds", "per");
+            var glob = String(rule, at, "path", required: true);
+            var limit = Number(rule, at, "limit", 1, 100_000);
+            var window = Number(rule, at, "windowSeconds", 1, 3600);
+            if (glob is not null && !glob.StartsWith('/') && !glob.StartsWith('*'))
+            {
+                problems.Add($"{at}.path: '{glob}' must be a URL path such as /oauth2/v1/token, with * for any run of characters");
+                continue;
+            }
+
+            if (limit is null && !rule.TryGetProperty("limit", out _))
+            {
+                problems.Add($"{at}.limit: required (requests allowed per window)");
+            }
+
+            if (window is null && !rule.TryGetProperty("windowSeconds", out _))
+            {
+                problems.Add($"{at}.windowSeconds: required (the window's length in seconds)");
+            }
+
+            if (glob is not null && limit is not null && window is not null)
+            {
+                pacing.Add(new PaceRule(glob, limit.Value, TimeSpan.FromSeconds(window.Value), String(rule, at, "per")));
+            }
+        }
+
+        return pacing;
     }
 
     private Secret? SecretValue(JsonElement parent, string path, string property, bool required)

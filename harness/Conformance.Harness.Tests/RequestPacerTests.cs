@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using Conformance.Harness.Http;
+using Conformance.Harness.Target;
+
+namespace Conformance.Harness.Tests;
+
+public class RequestPacerTests
+{
+    private static readonly DateTimeOffset T0 = new(2026, 12, 1, 12, 0, 0, TimeSpan.Zero);
+
+    /// <summary>Answers 200 (with the given rate-limit headers) and notes when each request arrived.</summary>
+    private sealed class Stub(Func<HttpResponseMessage>? answer = null) : HttpMessageHandler
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+
+        public List<(string Path, TimeSpan At)> Arrivals { get; } = [];
+
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Arrivals)
+            {
+                Arrivals.Add((request.RequestUri!.AbsolutePath, clock.Elapsed));
+            }
+
+            return Task.FromResult(answer?.Invoke() ?? new HttpResponseMessage(HttpStatusCode.OK));
+        }
+    }
+
+    private static HttpResponseMessage Spent(long limit, long remaining, DateTimeOffset date, DateTimeOffset reset)
+    {
+        var response = new HttpResponseMessage(HttpStatusCode.OK);
+        response.Headers.Date = date;
+        response.Headers.Add("X-Rate-Limit-Limit", limit.ToString(CultureInfo.InvariantCulture));
+        response.Headers.Add("X-Rate-Limit-Remaining", remaining.ToString(CultureInfo.InvariantCulture));
+        response.Headers.Add("X-Rate-Limit-Reset", reset.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture));
+        return response;
+    }
+
+    [Test]
+    public void A_sliding_window_never_admits_more_than_its_limit_in_any_window()
+    {
+        var window = new SlidingWindow(3, TimeSpan.FromSeconds(1));
+        var random = new Random(20261201);
+        var arrival = T0;
+        var starts = new List<DateTimeOffset>();
+        for (var i = 0; i < 300; i++)
+        {
+            arrival += TimeSpan.FromMilliseconds(random.Next(0, 400));
+            starts.Add(arrival + window.Reserve(arrival));
+        }
+
+        starts.Should().BeInAscendingOrder("first come, first served");
+        for (var i = 3; i < starts.Count; i++)
+        {
+            (starts[i] - starts[i - 3]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromSeconds(1), $"request {i} and the third before it share a window");
+        }
+    }
+
+    [Test]
+    public void A_sliding_window_lets_requests_through_at_once_while_there_is_room()
+    {
+        var window = new SlidingWindow(2, TimeSpan.FromSeconds(1));
+
+        window.Reserve(T0).Should().Be(TimeSpan.Zero);
+        window.Reserve(T0).Should().Be(TimeSpan.Zero);
+        window.Reserve(T0).Should().Be(TimeSpan.FromSeconds(1));
+        window.Reserve(T0.AddSeconds(5)).Should().Be(TimeSpan.Zero, "the earlier starts have left the window");
+    }
+
+    [Test]
+    public void A_pace_rule_matches_by_path_glob_and_counts_per_client_when_asked()
+    {
+        var rule = new PaceRule("*/v1/authorize", 50, TimeSpan.FromMinutes(1), Per: "client_id");
+
+        rule.Matches(new Uri("https://acme.okta.com/oauth2/default/v1/authorize?client_id=a")).Should().BeTrue();
+        rule.Matches(new Uri("https://acme.okta.com/oauth2/v1/authorize")).Should().BeTrue();
+        rule.Matches(new Uri("https://acme.okta.com/oauth2/v1/authorize/callback")).Should().BeFalse();
+        rule.Matches(new Uri("https://acme.okta.com/oauth2/v1/token")).Should().BeFalse();
+        rule.Key(new Uri("https://x.test/v1/authorize?client_id=a&state=1"))
+            .Should().NotBe(rule.Key(new Uri("https://x.test/v1/authorize?client_id=b&state=1")));
+        rule.Key(new Uri("https://x.test/v1/authorize?client_id=a&state=1"))
+            .Should().Be(rule.Key(new Uri("https://x.test/v1/authorize?state=2&client_id=a")));
+    }
+
+    [Test]
+    public void A_nearly_spent_window_holds_until_its_reset_measured_against_the_server_date()
+    {
+        // The server's clock is an hour behind ours: only its own Date makes the reset meaningful.
+        var date = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
+
+        RequestPacer.HoldFor(Spent(60, 2, date, date.AddSeconds(20))).Should().Be(TimeSpan.FromSeconds(21));
+        RequestPacer.HoldFor(Spent(60, 30, date, date.AddSeconds(20))).Should().BeNull("half the window is left");
+        RequestPacer.HoldFor(Spent(0, 0, date, date.AddSeconds(20))).Should().BeNull("limit 0 is Okta's concurrency mode, whose reset is only a suggestion");
+        RequestPacer.HoldFor(new HttpResponseMessage(HttpStatusCode.OK)).Should().BeNull("no headers, nothing to pace by");
+    }
+
+    [Test]
+    public async Task Requests_matching_a_rule_are_spaced_and_others_pass_at_once()
+    {
+        var stub = new Stub();
+        using var pacer = new RequestPacer([new PaceRule("*/token", 1, TimeSpan.FromMilliseconds(300))]) { InnerHandler = stub };
+        using var client = new HttpClient(pacer);
+
+        for (var i = 0; i < 3; i++)
+        {
+            (await client.GetAsync(new Uri("http://issuer.test/oauth2/v1/token"))).Dispose();
+        }
+
+        (await client.GetAsync(new Uri("http://issuer.test/oauth2/v1/keys"))).Dispose();
+
+        var token = stub.Arrivals.Where(a => a.Path.EndsWith("/token", StringComparison.Ordinal)).Select(a => a.At).ToList();
+        (token[1] - token[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(280));
+        (token[2] - token[1]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(280));
+        (stub.Arrivals[^1].At - token[2]).Should().BeLessThan(TimeSpan.FromMilliseconds(250), "/keys matches no rule and its window is not spent");
+        pacer.Waited.Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(560));
+    }
+
+    [Test]
+    public async Task A_response_whose_window_is_spent_holds_the_next_request_to_that_path()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var calls = 0;
+        // Reset equal to the server's Date: the hold is the one second of margin Okta's SDK adds too.
+        var stub = new Stub(() => Interlocked.Increment(ref calls) == 1 ? Spent(60, 0, now, now) : new HttpResponseMessage(HttpStatusCode.OK));
+        using var pacer = new RequestPacer([]) { InnerHandler = stub };
+        using var client = new HttpClient(pacer);
+
+        (await client.GetAsync(new Uri("http://issuer.test/api/v1/authn"))).Dispose();
+        (await client.GetAsync(new Uri("http://issuer.test/oauth2/v1/keys"))).Dispose();
+        (await client.GetAsync(new Uri("http://issuer.test/api/v1/authn"))).Dispose();
+
+        (stub.Arrivals[1].At - stub.Arrivals[0].At).Should().BeLessThan(TimeSpan.FromMilliseconds(500), "another path is not held");
+        (stub.Arrivals[2].At - stub.Arrivals[0].At).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950));
+    }
+
+    [Test]
+    public void The_okta_shorthand_paces_to_oktas_documented_limits_unless_the_profile_says_otherwise()
+    {
+        const string okta = """
+            { "name": "acme", "okta": { "domain": "acme.okta.com", "servers": [ "default" ] },
+              "clients": { "native": { "id": "n", "redirectUri": "com.example:/cb" } },
+              "users": [ { "username": "u@example.test", "password": "env:PW" } ], "login": { "driver": "form" } OPTIONS }
+            """;
+        TargetProfile Load(string options) =>
+            new TargetProfileLoader(_ => "value").Load(okta.Replace("OPTIONS", options, StringComparison.Ordinal), "okta.json");
+
+        Load("").Options.Pacing.Should().BeEquivalentTo(TargetOptions.OktaPacing);
+        Load(""", "options": { "pacing": [] }""").Options.Pacing.Should().BeEmpty("an empty list switches pacing off");
+        Load(""", "options": { "pacing": [ { "path": "/oauth2/*/v1/token", "limit": 2, "windowSeconds": 1 } ] }""").Options.Pacing
+            .Should().Equal(new PaceRule("/oauth2/*/v1/token", 2, TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public void Each_wrong_pace_rule_is_named_by_its_path()
+    {
+        var json = """
+            { "name": "x", "servers": [ { "name": "main", "issuer": "https://id.example.com" } ],
+              "clients": { "native": { "id": "n", "redirectUri": "com.example:/cb" } },
+              "users": [ { "username": "u", "password": "env:PW" } ], "login": { "driver": "form" },
+              "options": { "pacing": [ { "path": "v1/token", "limit": 2, "windowSeconds": 1 }, { "path": "/token", "windowSeconds": 0 }, 7 ] } }
+            """;
+
+        var message = FluentActions.Invoking(() => new TargetProfileLoader(_ => "value").Load(json, "x.json"))
+            .Should().Throw<TargetProfileException>().Which.Message;
+
+        message.Should().Contain("$.options.pacing[0].path: 'v1/token' must be a URL path")
+            .And.Contain("$.options.pacing[1].limit: required")
+            .And.Contain("$.options.pacing[1].windowSeconds: must be a whole number from 1 to 3600")
+            .And.Contain("$.options.pacing[2]: must be an object");
+    }
+}
