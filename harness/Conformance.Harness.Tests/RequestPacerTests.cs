@@ -170,4 +170,63 @@ public class RequestPacerTests
             .And.Contain("$.options.pacing[1].windowSeconds: must be a whole number from 1 to 3600")
             .And.Contain("$.options.pacing[2]: must be an object");
     }
+
+    [Test]
+    public async Task A_held_request_tells_its_flow_how_long_it_was_held_and_the_http_timeout_does_not_count_it()
+    {
+        // Timeout 1 s, pacing 1 per 1.5 s: the second call waits longer than the timeout and must still succeed.
+        using var server = new System.Net.HttpListener();
+        var port = FreePort();
+        server.Prefixes.Add($"http://127.0.0.1:{port}/");
+        server.Start();
+        _ = Task.Run(async () =>
+        {
+            while (server.IsListening)
+            {
+                try
+                {
+                    var context = await server.GetContextAsync();
+                    context.Response.StatusCode = 200;
+                    context.Response.Close();
+                }
+                catch (Exception e) when (e is System.Net.HttpListenerException or ObjectDisposedException or InvalidOperationException)
+                {
+                    return;
+                }
+            }
+        });
+        using var http = new HarnessHttp(new Redactor(), new EvidenceRecorder(), TimeSpan.FromSeconds(1), pacing: [new PaceRule("/token", 1, TimeSpan.FromMilliseconds(1500))]);
+        var held = TimeSpan.Zero;
+
+        using (RequestPacer.ObserveWaits(wait => held += wait))
+        {
+            (await http.Client.GetAsync(new Uri($"http://127.0.0.1:{port}/token"))).StatusCode.Should().Be(HttpStatusCode.OK);
+            (await http.Client.GetAsync(new Uri($"http://127.0.0.1:{port}/token"))).StatusCode.Should().Be(HttpStatusCode.OK);
+        }
+
+        held.Should().BeGreaterThan(TimeSpan.FromSeconds(1));
+        http.Pacer.Waited.Should().Be(held);
+    }
+
+    [Test]
+    public async Task A_server_that_never_answers_times_out_after_the_profile_timeout_with_a_sentence()
+    {
+        using var silent = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var port = ((IPEndPoint)silent.LocalEndpoint).Port;
+        using var http = new HarnessHttp(new Redactor(), new EvidenceRecorder(), TimeSpan.FromSeconds(1));
+        var clock = Stopwatch.StartNew();
+
+        var act = () => Conformance.Harness.Protocol.Discovery.FetchAsync(http, new Uri($"http://127.0.0.1:{port}/oauth2/default"));
+
+        (await act.Should().ThrowAsync<IssuerUnreachableException>()).WithMessage("*no response*");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(10), "the timeout is 1 s; nothing may hang");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

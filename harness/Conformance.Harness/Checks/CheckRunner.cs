@@ -44,6 +44,25 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         using var scope = target.Http.Recorder.BeginScope($"{definition.Id} {server?.Name}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
+        // Time held back by the pacer (the target's rate limits) is the run's cost, not the check's: extend by it.
+        var budget = timeout;
+        var budgetGate = new Lock();
+        using var pacing = RequestPacer.ObserveWaits(wait =>
+        {
+            lock (budgetGate)
+            {
+                budget += wait;
+                var left = budget - clock.Elapsed;
+                try
+                {
+                    deadline.CancelAfter(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The check is over; a request it left behind was held.
+                }
+            }
+        });
         var context = new CheckContext(definition, target, server, loginDriver, deadline.Token);
         CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
             new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes.Select(target.Http.Redactor.Text).ToList(), clock.Elapsed)

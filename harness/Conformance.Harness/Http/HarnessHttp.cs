@@ -14,6 +14,7 @@ public sealed class HarnessHttp : IDisposable
     private readonly SocketsHttpHandler sockets;
     private readonly ConcurrencyLimitHandler limiter;
     private readonly RateLimitHandler rateLimit;
+    private readonly TimeoutHandler timeoutHandler;
 
     /// <param name="pacing">The target's pace rules (see <see cref="RequestPacer"/>); none for a local issuer.</param>
     public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8, IReadOnlyList<PaceRule>? pacing = null)
@@ -31,17 +32,19 @@ public sealed class HarnessHttp : IDisposable
             MaxConnectionsPerServer = 16,
         };
         var recording = new RecordingHandler(recorder, redactor) { InnerHandler = sockets };
-        limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = recording };
+        timeoutHandler = new TimeoutHandler(timeout) { InnerHandler = recording };
+        limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = timeoutHandler };
         // Outside the in-flight slots, so a paced request does not hold one; inside the 429 handler, so retries are paced too.
         Pacer = new RequestPacer(pacing ?? []) { InnerHandler = limiter };
         // Outermost, so a request waiting out a 429 does not hold one of the in-flight slots.
         rateLimit = new RateLimitHandler() { InnerHandler = Pacer };
+        // The timeout is the TimeoutHandler's, on the exchange itself: waits for pacing and 429s are not a dead server.
         Client = new HttpClient(rateLimit, disposeHandler: false)
         {
-            Timeout = timeout,
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
         };
         Client.DefaultRequestHeaders.UserAgent.ParseAdd($"Conformance/{typeof(HarnessHttp).Assembly.GetName().Version?.ToString(3)}");
-        Rest = new RestClient(Client, new RestClientOptions { Timeout = timeout, ThrowOnAnyError = false, FollowRedirects = false }, disposeHttpClient: false);
+        Rest = new RestClient(Client, new RestClientOptions { Timeout = null, ThrowOnAnyError = false, FollowRedirects = false }, disposeHttpClient: false);
     }
 
     public Redactor Redactor { get; }
@@ -83,6 +86,7 @@ public sealed class HarnessHttp : IDisposable
         rateLimit.Dispose();
         Pacer.Dispose();
         limiter.Dispose();
+        timeoutHandler.Dispose();
         sockets.Dispose();
     }
 }

@@ -90,6 +90,24 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
 
     private long waitedTicks;
 
+    private static readonly AsyncLocal<Action<TimeSpan>?> WaitObserver = new();
+
+    /// <summary>
+    /// Tells the calling flow (a check with a deadline) each time one of its requests is held, so a hold to
+    /// respect the target's limits is not counted against its deadline. Dispose to stop observing.
+    /// </summary>
+    public static IDisposable ObserveWaits(Action<TimeSpan> observer)
+    {
+        var previous = WaitObserver.Value;
+        WaitObserver.Value = observer;
+        return new Restore(previous);
+    }
+
+    private sealed class Restore(Action<TimeSpan>? previous) : IDisposable
+    {
+        public void Dispose() => WaitObserver.Value = previous;
+    }
+
     /// <summary>How long the headers say to hold further requests to that path; null when the window is not nearly spent.</summary>
     public static TimeSpan? HoldFor(HttpResponseMessage response)
     {
@@ -138,6 +156,7 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
         if (wait > TimeSpan.Zero)
         {
             Interlocked.Add(ref waitedTicks, wait.Ticks);
+            WaitObserver.Value?.Invoke(wait);
             await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
         }
 
