@@ -47,7 +47,7 @@ if ! "${as_root[@]}" apt-get install -y -q "${packages[@]}"; then
 fi
 
 if [ -x /usr/bin/chromium ]; then
-  echo "install-chromium: installed $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium)"
+  echo "install-chromium: installed ${packages[*]}; $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium) is ready"
 else
   echo "install-chromium: the package installed, but /usr/bin/chromium is missing; browser flows will not run." >&2
 fi
