@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 
 namespace Conformance.Harness.Http;
@@ -19,36 +18,10 @@ public sealed class RateLimitHandler(int maxRetries = 3, TimeSpan? maxWait = nul
     private readonly TimeSpan maxWait = maxWait ?? TimeSpan.FromSeconds(30);
 
     /// <summary>How long to wait before retrying a 429, from its headers; null when they say nothing usable.</summary>
-    public static TimeSpan? WaitFor(HttpResponseMessage response)
-    {
-        if (response.Headers.TryGetValues("X-Rate-Limit-Reset", out var resets))
-        {
-            var reset = resets.Select(v => long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var s) ? s : (long?)null)
-                .Where(s => s is not null).Min();
-            if (reset is not null)
-            {
-                var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
-                var wait = DateTimeOffset.FromUnixTimeSeconds(reset.Value) - now;
-                return (wait < TimeSpan.Zero ? TimeSpan.Zero : wait) + TimeSpan.FromSeconds(1);
-            }
-        }
-
-        if (response.Headers.RetryAfter is { } retryAfter)
-        {
-            if (retryAfter.Delta is { } delta)
-            {
-                return delta + TimeSpan.FromSeconds(1);
-            }
-
-            if (retryAfter.Date is { } date)
-            {
-                var wait = date - (response.Headers.Date ?? DateTimeOffset.UtcNow);
-                return (wait < TimeSpan.Zero ? TimeSpan.Zero : wait) + TimeSpan.FromSeconds(1);
-            }
-        }
-
-        return null;
-    }
+    public static TimeSpan? WaitFor(HttpResponseMessage response) =>
+        RateLimitHeaders.UntilReset(response)
+        ?? (response.Headers.RetryAfter is { Delta: { } delta } ? delta + TimeSpan.FromSeconds(1) : (TimeSpan?)null)
+        ?? (response.Headers.RetryAfter is { Date: { } date } ? RateLimitHeaders.UntilServerTime(response, date) : (TimeSpan?)null);
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
