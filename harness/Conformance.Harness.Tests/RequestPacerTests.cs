@@ -82,6 +82,13 @@ public class RequestPacerTests
             .Should().NotBe(rule.Key(new Uri("https://x.test/v1/authorize?client_id=b&state=1")));
         rule.Key(new Uri("https://x.test/v1/authorize?client_id=a&state=1"))
             .Should().Be(rule.Key(new Uri("https://x.test/v1/authorize?state=2&client_id=a")));
+        rule.Should().Be(new PaceRule("*/v1/authorize", 50, TimeSpan.FromMinutes(1), Per: "client_id"), "matching leaves no state in the rule");
+
+        var middle = new PaceRule("/oauth2/*/v1/token", 3, TimeSpan.FromSeconds(1));
+        middle.Matches(new Uri("https://acme.okta.com/oauth2/default/v1/token")).Should().BeTrue();
+        middle.Matches(new Uri("https://acme.okta.com/oauth2/v1/token")).Should().BeFalse("the org server's path has no segment where the * stands");
+        new PaceRule("/api/v1/authn*", 3, TimeSpan.FromSeconds(1)).Matches(new Uri("https://acme.okta.com/api/v1/authn/factors/f1/verify")).Should().BeTrue();
+        new PaceRule("/token", 3, TimeSpan.FromSeconds(1)).Matches(new Uri("https://x.test/oauth2/token")).Should().BeFalse("without * the path must match whole");
     }
 
     [Test]

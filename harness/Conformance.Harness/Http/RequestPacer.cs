@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.RegularExpressions;
 using System.Web;
 
 namespace Conformance.Harness.Http;
@@ -11,11 +10,35 @@ namespace Conformance.Harness.Http;
 /// </summary>
 public sealed record PaceRule(string Path, int Limit, TimeSpan Window, string? Per = null)
 {
-    private Regex? pattern;
+    // No cached state in the record: a rule is its data, and two equal rules compare equal.
+    public bool Matches(Uri url)
+    {
+        var text = url.AbsolutePath;
+        var parts = Path.Split('*');
+        if (parts.Length == 1)
+        {
+            return text == Path;
+        }
 
-    public bool Matches(Uri url) =>
-        (pattern ??= new Regex("^" + Regex.Escape(Path).Replace("\\*", ".*", StringComparison.Ordinal) + "$", RegexOptions.CultureInvariant))
-        .IsMatch(url.AbsolutePath);
+        if (!text.StartsWith(parts[0], StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        var at = parts[0].Length;
+        foreach (var middle in parts[1..^1])
+        {
+            var found = text.IndexOf(middle, at, StringComparison.Ordinal);
+            if (found < 0)
+            {
+                return false;
+            }
+
+            at = found + middle.Length;
+        }
+
+        return text.Length - at >= parts[^1].Length && text.EndsWith(parts[^1], StringComparison.Ordinal);
+    }
 
     /// <summary>The bucket a request counts against: the rule, and the value of its Per parameter.</summary>
     public string Key(Uri url) =>
@@ -48,12 +71,8 @@ public sealed class SlidingWindow(int limit, TimeSpan window)
             }
 
             // Reserved starts are in order, so the one `limit` back from the end bounds the next.
+            // After the dequeue every start is within the window, so this is never earlier than now.
             var at = starts.Count < limit ? now : starts.ElementAt(starts.Count - limit) + window;
-            if (at < now)
-            {
-                at = now;
-            }
-
             if (notBefore > at)
             {
                 at = notBefore.Value;
@@ -77,10 +96,10 @@ public sealed class SlidingWindow(int limit, TimeSpan window)
 /// response says its window is nearly spent (X-Rate-Limit-Remaining), held until X-Rate-Limit-Reset measured
 /// against the response's Date. 429s that still happen are the <see cref="RateLimitHandler"/>'s to handle.
 /// </summary>
-public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? clock = null, TimeSpan? maxHold = null) : DelegatingHandler
+public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHandler
 {
-    private readonly TimeProvider clock = clock ?? TimeProvider.System;
-    private readonly TimeSpan maxHold = maxHold ?? TimeSpan.FromSeconds(30);
+    /// <summary>A longer hold is not taken: the request goes, and a 429 is the RateLimitHandler's to wait out.</summary>
+    private static readonly TimeSpan MaxHold = TimeSpan.FromSeconds(30);
     private readonly Dictionary<string, SlidingWindow> windows = [];
     private readonly Dictionary<string, DateTimeOffset> heldUntil = [];
     private readonly Lock gate = new();
@@ -111,21 +130,11 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
     /// <summary>How long the headers say to hold further requests to that path; null when the window is not nearly spent.</summary>
     public static TimeSpan? HoldFor(HttpResponseMessage response)
     {
-        if (Header(response, "X-Rate-Limit-Limit") is not { } limit || Header(response, "X-Rate-Limit-Remaining") is not { } remaining
-            || Header(response, "X-Rate-Limit-Reset") is not { } reset)
-        {
-            return null;
-        }
-
         // Limit 0 is Okta's concurrency mode, where the reset is "only a suggested value": nothing to pace by.
-        if (limit <= 0 || remaining > Math.Max(1, limit / 20))
-        {
-            return null;
-        }
-
-        var now = response.Headers.Date ?? DateTimeOffset.UtcNow;
-        var wait = DateTimeOffset.FromUnixTimeSeconds(reset) - now;
-        return (wait < TimeSpan.Zero ? TimeSpan.Zero : wait) + TimeSpan.FromSeconds(1);
+        return RateLimitHeaders.Value(response, "X-Rate-Limit-Limit") is { } limit and > 0
+            && RateLimitHeaders.Value(response, "X-Rate-Limit-Remaining") is { } remaining && remaining <= Math.Max(1, limit / 20)
+                ? RateLimitHeaders.UntilReset(response)
+                : null;
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
@@ -135,7 +144,7 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
         var wait = TimeSpan.Zero;
         lock (gate)
         {
-            var now = clock.GetUtcNow();
+            var now = DateTimeOffset.UtcNow;
             if (heldUntil.TryGetValue(path, out var until) && until > now)
             {
                 wait = until - now;
@@ -157,15 +166,15 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
         {
             Interlocked.Add(ref waitedTicks, wait.Ticks);
             WaitObserver.Value?.Invoke(wait);
-            await Task.Delay(wait, clock, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (HoldFor(response) is { } hold && hold <= maxHold)
+        if (HoldFor(response) is { } hold && hold <= MaxHold)
         {
             lock (gate)
             {
-                var until = clock.GetUtcNow() + hold;
+                var until = DateTimeOffset.UtcNow + hold;
                 if (!heldUntil.TryGetValue(path, out var current) || current < until)
                 {
                     heldUntil[path] = until;
@@ -175,9 +184,4 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules, TimeProvider? cl
 
         return response;
     }
-
-    private static long? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values)
-            ? values.Select(v => long.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : (long?)null).Where(n => n is not null).Min()
-            : null;
 }
