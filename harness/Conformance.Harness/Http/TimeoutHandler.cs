@@ -3,7 +3,8 @@ namespace Conformance.Harness.Http;
 /// <summary>
 /// The per-call timeout, on the network exchange alone (headers and body). It sits below the pacer, the
 /// in-flight limit and the 429 handler, so time spent waiting to stay inside the target's rate limits never
-/// turns into a false "no response" (HttpClient's own timeout would count those waits too).
+/// turns into a false "no response" (HttpClient's own timeout would count those waits too). The body is read
+/// under this deadline by the RecordingHandler below it, which buffers every response as evidence.
 /// </summary>
 internal sealed class TimeoutHandler(TimeSpan timeout) : DelegatingHandler
 {
@@ -13,9 +14,7 @@ internal sealed class TimeoutHandler(TimeSpan timeout) : DelegatingHandler
         deadline.CancelAfter(timeout);
         try
         {
-            var response = await base.SendAsync(request, deadline.Token).ConfigureAwait(false);
-            await response.Content.LoadIntoBufferAsync(deadline.Token).ConfigureAwait(false);
-            return response;
+            return await base.SendAsync(request, deadline.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
         {
