@@ -104,16 +104,8 @@ public sealed class TargetProfileLoader
             return servers;
         }
 
-        var i = 0;
-        foreach (var s in list.EnumerateArray())
+        foreach (var (s, path) in Objects(list, "$.servers"))
         {
-            var path = $"$.servers[{i++}]";
-            if (s.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add($"{path}: must be an object");
-                continue;
-            }
-
             Known(s, path, "name", "issuer", "audience", "scopes");
             var serverName = String(s, path, "name", required: true);
             var issuer = Url(s, path, "issuer", required: true, allowCustomScheme: false);
@@ -289,16 +281,8 @@ public sealed class TargetProfileLoader
             return users;
         }
 
-        var i = 0;
-        foreach (var u in list.EnumerateArray())
+        foreach (var (u, path) in Objects(list, "$.users"))
         {
-            var path = $"$.users[{i++}]";
-            if (u.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add($"{path}: must be an object");
-                continue;
-            }
-
             Known(u, path, "username", "password", "totpSecret");
             var username = String(u, path, "username", required: true);
             var password = SecretValue(u, path, "password", required: true);
@@ -397,34 +381,16 @@ public sealed class TargetProfileLoader
             return pacing;
         }
 
-        var i = 0;
-        foreach (var rule in rules.EnumerateArray())
+        foreach (var (rule, at) in Objects(rules, path))
         {
-            var at = $"{path}[{i++}]";
-            if (rule.ValueKind != JsonValueKind.Object)
-            {
-                problems.Add($"{at}: must be an object");
-                continue;
-            }
-
             Known(rule, at, "path", "limit", "windowSeconds", "per");
             var glob = String(rule, at, "path", required: true);
-            var limit = Number(rule, at, "limit", 1, 100_000);
-            var window = Number(rule, at, "windowSeconds", 1, 3600);
+            var limit = Number(rule, at, "limit", 1, 100_000, required: true);
+            var window = Number(rule, at, "windowSeconds", 1, 3600, required: true);
             if (glob is not null && !glob.StartsWith('/') && !glob.StartsWith('*'))
             {
                 problems.Add($"{at}.path: '{glob}' must be a URL path such as /oauth2/v1/token, with * for any run of characters");
-                continue;
-            }
-
-            if (limit is null && !rule.TryGetProperty("limit", out _))
-            {
-                problems.Add($"{at}.limit: required (requests allowed per window)");
-            }
-
-            if (window is null && !rule.TryGetProperty("windowSeconds", out _))
-            {
-                problems.Add($"{at}.windowSeconds: required (the window's length in seconds)");
+                glob = null;
             }
 
             if (glob is not null && limit is not null && window is not null)
@@ -593,10 +559,33 @@ public sealed class TargetProfileLoader
         return null;
     }
 
-    private int? Number(JsonElement parent, string path, string property, int min, int max)
+    /// <summary>The array's elements that are objects, each with its JSON path; any other element is a problem.</summary>
+    private IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement list, string path)
+    {
+        var i = 0;
+        foreach (var element in list.EnumerateArray())
+        {
+            var at = $"{path}[{i++}]";
+            if (element.ValueKind == JsonValueKind.Object)
+            {
+                yield return (element, at);
+            }
+            else
+            {
+                problems.Add($"{at}: must be an object");
+            }
+        }
+    }
+
+    private int? Number(JsonElement parent, string path, string property, int min, int max, bool required = false)
     {
         if (!parent.TryGetProperty(property, out var value))
         {
+            if (required)
+            {
+                problems.Add($"{path}.{property}: required");
+            }
+
             return null;
         }
 
