@@ -6,6 +6,7 @@ namespace Conformance.Reports;
 /// <code>
 /// report --results &lt;results.json|dir&gt; [--results …] --out &lt;dir&gt; [--waivers &lt;file&gt;] [options]
 /// gate   --results &lt;results.json|dir&gt; [--results …] [--waivers &lt;file&gt;] [options]
+/// expect --results &lt;results.json&gt; --expected &lt;file&gt; [--write --provider NAME --version V --profile PATH]
 /// </code>
 /// Exit code: 0 the gate passed, 1 it failed, 2 invalid input (usage, unreadable results, invalid waivers file).
 /// </summary>
@@ -15,6 +16,7 @@ public static class Program
         usage:
           Conformance.Reports report --results <results.json|dir> [--results ...] --out <dir> [--waivers <file>] [options]
           Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [options]
+          Conformance.Reports expect --results <results.json|dir> --expected <file> [--write --provider NAME --version V --profile PATH]
 
         --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
         --out DIR               where report writes security-review.html/.pdf, allure-results/, allure-report/, gate.txt, gate.json
@@ -27,6 +29,8 @@ public static class Program
         --no-allure             write no Allure results
         --no-allure-render      write the Allure results but do not render them
         --chromium PATH         Chromium to print with (default: $CONFORMANCE_CHROMIUM or /usr/bin/chromium)
+        --expected FILE         expect: the provider's expected-verdicts file; the run must match it verdict by verdict
+        --write                 expect: rewrite FILE from the run (annotations kept where the outcome is unchanged, TODO elsewhere)
 
         exit code: 0 gate passed, 1 gate failed, 2 invalid input
         """;
@@ -54,9 +58,14 @@ public static class Program
         }
 
         var command = args[0];
-        if (command is not ("report" or "gate"))
+        if (command is not ("report" or "gate" or "expect"))
         {
             throw new UsageException($"unknown command '{command}'");
+        }
+
+        if (command == "expect")
+        {
+            return Expect(args[1..], output, error);
         }
 
         var results = new List<string>();
@@ -144,6 +153,72 @@ public static class Program
             return verdict.ExitCode;
         }
         catch (WaiversFileException e)
+        {
+            error.WriteLine("error: " + e.Message);
+            return GateVerdict.InvalidInputExitCode;
+        }
+    }
+
+    /// <summary>Compares one run with a provider's expected verdicts (exit 1 on any drift), or rewrites the file from it.</summary>
+    private static int Expect(string[] args, TextWriter output, TextWriter error)
+    {
+        string? results = null, expected = null, provider = null, version = null, profile = null;
+        var write = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
+            switch (args[i])
+            {
+                case "--results": results = Value(); break;
+                case "--expected": expected = Value(); break;
+                case "--write": write = true; break;
+                case "--provider": provider = Value(); break;
+                case "--version": version = Value(); break;
+                case "--profile": profile = Value(); break;
+                default: throw new UsageException($"unknown option '{args[i]}' for expect");
+            }
+        }
+
+        if (results is null || expected is null)
+        {
+            throw new UsageException("expect needs --results and --expected");
+        }
+
+        try
+        {
+            var files = FindResults(results).ToList();
+            if (files.Count != 1)
+            {
+                throw new InvalidDataException($"{results}: expect compares one run, found {files.Count} results files");
+            }
+
+            var run = RunFile.Read(files[0]);
+            var previous = File.Exists(expected) ? ExpectedVerdicts.Read(expected) : null;
+            if (write)
+            {
+                var updated = ExpectedVerdicts.FromRun(run, previous, provider ?? run.Target.Name, version ?? "unknown", profile ?? "");
+                updated.Write(expected);
+                output.WriteLine($"{expected}: written from {files[0]} ({updated.Counts()})");
+                foreach (var todo in updated.Verdicts.Where(v => v.Value.Unexplained().Any()))
+                {
+                    output.WriteLine($"  to annotate: {todo.Key} ({ExpectedVerdicts.Name(todo.Value.Outcome)})");
+                }
+
+                return 0;
+            }
+
+            var file = previous ?? throw new InvalidDataException($"{expected}: no such file (run with --write to create it from this run)");
+            var drift = file.Compare(run);
+            output.WriteLine($"{file.Provider} {file.Version}: expected {file.Counts()}; run {run.Target.Name} with {run.Checks.Count} check and {run.Flows.Count} flow verdicts");
+            foreach (var problem in drift)
+            {
+                output.WriteLine("  drift: " + problem);
+            }
+
+            output.WriteLine(drift.Count == 0 ? "Expected verdicts: MATCHED" : $"Expected verdicts: DRIFTED ({drift.Count})");
+            return drift.Count == 0 ? 0 : 1;
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
             error.WriteLine("error: " + e.Message);
             return GateVerdict.InvalidInputExitCode;

@@ -31,6 +31,9 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
         RedirectUri = Client.RedirectUri ?? throw new InvalidOperationException($"client '{Client.Role}' has no redirectUri in the profile"),
         Scope = scope,
         ResponseType = responseType,
+        // OIDC Core §11: a request for offline_access MUST use prompt=consent; without it a server may ignore
+        // offline_access and issue no refresh token.
+        Prompt = scope.Split(' ').Contains("offline_access") ? "consent" : null,
     };
 
     /// <summary>RFC 6749 §4.1.3, with RFC 7636 §4.5 when a verifier is given.</summary>
