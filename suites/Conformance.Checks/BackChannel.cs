@@ -163,7 +163,7 @@ public static class BackChannel
     public static async Task<(ClientProfile Client, List<KeyValuePair<string, string>> Form)> LiveGrantAsync(CheckContext c)
     {
         if (c.Profile.Client("service") is { IsConfidential: true } service && service.ServesServer(c.Server.Name)
-            && c.Server.Metadata.GrantTypesSupported.Contains("client_credentials") && ServiceScope(c.Server, service) is { } scope)
+            && Offering.MayOffer(c.Server, c.Profile, "client_credentials") && ServiceScope(c.Server, service) is { } scope)
         {
             var honest = await c.OAuth(service).ClientCredentialsAsync(scope, ct: c.Cancellation).ConfigureAwait(false);
             if (honest.IsSuccess)
@@ -216,6 +216,36 @@ public static class BackChannel
         {
             return null;
         }
+    }
+
+    /// <summary>
+    /// What a token response granted, and how the harness knows: its scope member; else the access token's own
+    /// scope (a JWT's scope or scp claim, or introspection); else the request, which RFC 6749 §5.1 says an absent
+    /// scope member means. A server that leaves scope out although it granted less is then judged by what it issued.
+    /// </summary>
+    public static async Task<(HashSet<string> Scopes, string Source)> GrantedScopesAsync(CheckContext c, OAuthClient oauth, TokenResponse tokens, string requested)
+    {
+        if (tokens.Scope is not null)
+        {
+            return (Scopes(tokens.Scope), $"the token response's scope '{tokens.Scope}'");
+        }
+
+        if (Jwt(tokens.AccessToken) is { } jwt && (jwt.TryGetPayloadValue<string>("scope", out _) || jwt.TryGetPayloadValue<string[]>("scp", out _)))
+        {
+            var claimed = jwt.TryGetPayloadValue<string>("scope", out var text) ? Scopes(text) : jwt.GetPayloadValue<string[]>("scp").ToHashSet(StringComparer.Ordinal);
+            return (claimed, $"no scope member; the JWT access token's scope claim [{string.Join(" ", claimed)}]");
+        }
+
+        if (c.Server.Metadata.IntrospectionEndpoint is not null && oauth.Client.IsConfidential && tokens.AccessToken is not null)
+        {
+            var introspection = await oauth.IntrospectAsync(tokens.AccessToken, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            if (introspection.Active == true && introspection.String("scope") is { } introspected)
+            {
+                return (Scopes(introspected), $"no scope member; introspection says scope '{introspected}'");
+            }
+        }
+
+        return (Scopes(requested), $"no scope member, which means the requested scope '{requested}' (RFC 6749 §5.1)");
     }
 
     /// <summary>The space-separated scope values of a string.</summary>

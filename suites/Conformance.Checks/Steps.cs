@@ -68,25 +68,91 @@ public static class Steps
         return tokens;
     }
 
-    /// <summary>Tokens for a client that may refresh: the web client through the code flow.</summary>
+    /// <summary>
+    /// Tokens for a client that may refresh: the web client through the code flow with offline_access (and
+    /// prompt=consent, OIDC Core §11). Not applicable when the server issues no refresh token: that is its policy.
+    /// </summary>
     public static async Task<(ClientProfile Client, TokenResponse Tokens)> RefreshableAsync(CheckContext c, string role = "web", string scope = "openid offline_access")
     {
-        c.RequireMetadata("grant_types_supported", "refresh_token");
         var client = c.Client(role);
         var authorization = await CodeAsync(c, client, scope, pkce: !client.IsConfidential).ConfigureAwait(false);
         var tokens = await RedeemAsync(c, client, authorization).ConfigureAwait(false);
-        c.Precondition(tokens.RefreshToken is not null, $"no refresh token for '{scope}' from the code flow");
+        c.Require(tokens.RefreshToken is not null, Offering.NoRefreshToken(c.Server, client.ClientId, $"the code flow with scope '{scope}'"));
         return (client, tokens);
     }
 
     /// <summary>Tokens from the password grant when offered; the cheapest way to a live token for back-channel checks.</summary>
     public static async Task<(ClientProfile Client, TokenResponse Tokens)> PasswordAsync(CheckContext c, string scope = "openid offline_access")
     {
-        c.RequireMetadata("grant_types_supported", "password");
+        RequireGrant(c, "password");
         var client = c.Client("password");
         var tokens = await c.OAuth(client).PasswordAsync(c.User, scope, ct: c.Cancellation).ConfigureAwait(false);
-        c.Precondition(tokens.IsSuccess, $"the honest password grant failed: {tokens}");
+        RequireGranted(c, "password", tokens);
         return (client, tokens);
+    }
+
+    /// <summary>Tokens from the client credentials grant for the service client and one of its scopes this server knows.</summary>
+    public static async Task<(ClientProfile Client, TokenResponse Tokens)> ClientCredentialsAsync(CheckContext c)
+    {
+        RequireGrant(c, "client_credentials");
+        var client = c.Client("service");
+        var scope = BackChannel.ServiceScope(c.Server, client);
+        c.Require(scope is not null, $"none of the service client's scopes ({string.Join(", ", client.Scopes)}) belongs to server '{c.Server.Name}'");
+        var tokens = await c.OAuth(client).ClientCredentialsAsync(scope!, ct: c.Cancellation).ConfigureAwait(false);
+        RequireGranted(c, "client_credentials", tokens);
+        return (client, tokens);
+    }
+
+    /// <summary>
+    /// A live access token of a confidential client from whichever grant the target offers: client credentials,
+    /// then the password grant, then the web client's code flow. For checks about access tokens as such.
+    /// </summary>
+    public static async Task<(ClientProfile Client, TokenResponse Tokens)> AnyAccessTokenAsync(CheckContext c)
+    {
+        var reasons = new List<string>();
+        // User tokens first: userinfo can tell whether they are live where introspection cannot.
+        foreach (var step in new Func<Task<(ClientProfile, TokenResponse)>>[] { () => PasswordAsync(c, "openid"), () => WebCodeTokensAsync(c), () => ClientCredentialsAsync(c) })
+        {
+            try
+            {
+                return await step().ConfigureAwait(false);
+            }
+            catch (NotApplicableException e)
+            {
+                reasons.Add(e.Message);
+            }
+        }
+
+        throw new NotApplicableException("no grant gives a confidential client an access token here: " + string.Join("; ", reasons));
+    }
+
+    /// <summary>The confidential web client's tokens from the code flow.</summary>
+    private static async Task<(ClientProfile Client, TokenResponse Tokens)> WebCodeTokensAsync(CheckContext c)
+    {
+        var web = c.Client("web");
+        c.Require(web.IsConfidential, "the 'web' client of the profile has no secret");
+        var authorization = await CodeAsync(c, web).ConfigureAwait(false);
+        return (web, await RedeemAsync(c, web, authorization).ConfigureAwait(false));
+    }
+
+    /// <summary>Not applicable unless the server may offer the grant (listed, or declared by a profile client).</summary>
+    public static void RequireGrant(CheckContext c, string grant)
+    {
+        if (Offering.NotOffered(c.Server, c.Profile, grant) is { } reason)
+        {
+            throw new NotApplicableException(reason);
+        }
+    }
+
+    /// <summary>The honest grant worked; a refusal of an unlisted grant is not applicable, any other failure inconclusive.</summary>
+    public static void RequireGranted(CheckContext c, string grant, TokenResponse tokens)
+    {
+        if (Offering.RefusedAsNotOffered(c.Server, grant, tokens) is { } reason)
+        {
+            throw new NotApplicableException(reason);
+        }
+
+        c.Precondition(tokens.IsSuccess, $"the honest {grant} grant failed: {tokens}");
     }
 
     /// <summary>"HTTP 400, error 'invalid_grant'" or "HTTP 200 with tokens", for the observed side of a verdict.</summary>

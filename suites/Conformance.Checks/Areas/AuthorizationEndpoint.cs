@@ -65,22 +65,68 @@ public static class AuthorizationEndpoint
 
     public static Check InvalidScopeRedirectsWithState { get; } = Define.Rule(
         "AUTHZ-06", Area, RequirementLevel.Must, Severity.Medium,
-        "A request that fails after the client and redirect URI were validated (an unknown scope) MUST be answered by a redirect with error=invalid_scope and the exact state.",
-        "RFC6749 §4.1.2.1; RFC6749 §3.3", CodeClient,
-        "Refuse scopes the server does not know with invalid_scope, redirected to the client with its state.",
+        "An unknown scope MUST either be refused by a redirect with error=invalid_scope and the exact state, or be left out of the grant; it MUST NOT be granted.",
+        "RFC6749 §4.1.2.1; RFC6749 §3.3; RFC6749 §5.1; OIDC-Core §3.1.2.1", CodeClient,
+        "Refuse scopes the server does not know with invalid_scope (redirected with the client's state), or ignore them and return the granted scope in the token response.",
         async c =>
         {
+            // RFC 6749 §3.3 lets a server ignore requested scopes, and OIDC Core §3.1.2.1 says unknown scope values
+            // SHOULD be ignored: a refusal and a grant without the scope both pass. Only granting it fails, or a
+            // refusal that loses the state.
             c.RequireMetadata("response_types_supported", "code");
             var client = Probes.RedirectingClient(c, false, "web", "native");
             var scope = "conformance.unknown." + Harness.Protocol.Random.Token(6).ToLowerInvariant().Replace('-', 'x').Replace('_', 'y');
             c.Require(!c.Server.Metadata.ScopesSupported.Contains(scope), "the probe scope is listed in scopes_supported");
-            var (request, response, page) = await HonestThenChangedAsync(c, client, r => r with { Scope = "openid " + scope }).ConfigureAwait(false);
-            var expected = $"a redirect with error 'invalid_scope' and state '{request.State}'";
-            c.Expect(response is not null, expected, "an error page instead of a redirect to the client: " + page);
+            Authorization authorization;
+            try
+            {
+                authorization = await Steps.AuthorizeAsync(c, client, "openid " + scope).ConfigureAwait(false);
+            }
+            catch (LoginFailedException e)
+            {
+                await BaselineAsync(c, client, pkce: true, "code").ConfigureAwait(false);
+                throw new RequirementViolatedException(c.Check.Requirement, "a redirect to the client", "an error page instead of a redirect to the client: " + e.Message);
+            }
 
-            c.Expect(response!.Error == "invalid_scope" && response.State == request.State, expected, $"{Steps.Describe(response)}, {Observed(response.State)}");
+            var (request, response) = (authorization.Request, authorization.Response);
+            if (response.IsError)
+            {
+                await BaselineAsync(c, client, pkce: true, "code").ConfigureAwait(false);
+                c.Expect(response.Error == "invalid_scope" && response.State == request.State,
+                    $"a redirect with error 'invalid_scope' and state '{request.State}'", $"{Steps.Describe(response)}, {Observed(response.State)}");
+                return;
+            }
+
+            c.Precondition(response.Code is not null, $"the request with an unknown scope was neither refused nor answered with a code: {Steps.Describe(response)}");
+            c.Note("the server ignored the unknown scope and issued a code");
+            var tokens = await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
+            c.Evidence("access_token", tokens.AccessToken);
+
+            // What was granted: the scope member, else the token's own scope (JWT claim or introspection), else the
+            // request (RFC 6749 §5.1: an absent scope member means the requested scope, unknown scope included).
+            var (granted, source) = await BackChannel.GrantedScopesAsync(c, c.OAuth(client), tokens, request.Scope).ConfigureAwait(false);
+            var claimed = BackChannel.Jwt(tokens.AccessToken) is { } jwt ? AccessTokenScopes(jwt) : [];
+            c.Expect(!granted.Contains(scope) && !claimed.Contains(scope), $"a grant without '{scope}'",
+                granted.Contains(scope) ? $"'{scope}' was granted ({source})" : $"the access token's scope claim lists '{scope}'");
         },
         threats: "RFC6819 §4.4.1.8");
+
+    /// <summary>The scopes of a JWT access token: RFC 9068's space-separated scope, or Okta's scp array.</summary>
+    private static HashSet<string> AccessTokenScopes(Microsoft.IdentityModel.JsonWebTokens.JsonWebToken jwt)
+    {
+        var scopes = new HashSet<string>(StringComparer.Ordinal);
+        if (jwt.TryGetPayloadValue<string>("scope", out var scope))
+        {
+            scopes.UnionWith(BackChannel.Scopes(scope));
+        }
+
+        if (jwt.TryGetPayloadValue<string[]>("scp", out var scp))
+        {
+            scopes.UnionWith(scp);
+        }
+
+        return scopes;
+    }
 
     public static Check ImplicitRequiresNonce { get; } = Define.Rule(
         "AUTHZ-07", Area, RequirementLevel.Must, Severity.High,

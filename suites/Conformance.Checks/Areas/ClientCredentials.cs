@@ -1,4 +1,5 @@
 using Conformance.Harness.Checks;
+using Conformance.Harness.Protocol;
 using Conformance.Harness.Target;
 
 namespace Conformance.Checks.Areas;
@@ -15,7 +16,7 @@ public static class ClientCredentials
         "Allow client_credentials only to confidential clients that authenticate; answer unauthorized_client or invalid_client otherwise.",
         async c =>
         {
-            c.RequireMetadata("grant_types_supported", "client_credentials");
+            Steps.RequireGrant(c, "client_credentials");
             var native = c.Client("native");
             c.Require(!native.IsConfidential, "the 'native' client of the profile has a secret");
             var scope = (c.Profile.Client("service") is { } service ? BackChannel.ServiceScope(c.Server, service) : null) ?? c.Server.Profile.Scopes.FirstOrDefault();
@@ -35,7 +36,7 @@ public static class ClientCredentials
         "Evaluate the access policies for every requested scope; refuse (invalid_scope or access_denied) when no rule grants it.",
         async c =>
         {
-            c.RequireMetadata("grant_types_supported", "client_credentials");
+            Steps.RequireGrant(c, "client_credentials");
             var service = c.Client("service");
             var scope = c.Server.Profile.Scopes.FirstOrDefault(s => !service.Scopes.Contains(s));
             c.Require(scope is not null, $"every scope the profile names for server '{c.Server.Name}' is granted to the service client");
@@ -43,7 +44,7 @@ public static class ClientCredentials
             if (allowed is not null)
             {
                 var honest = await c.OAuth(service).ClientCredentialsAsync(allowed, ct: c.Cancellation).ConfigureAwait(false);
-                c.Precondition(honest.IsSuccess, $"the honest client_credentials grant for '{allowed}' failed: {honest}");
+                Steps.RequireGranted(c, "client_credentials", honest);
             }
 
             var tokens = await c.OAuth(service).ClientCredentialsAsync(scope!, ct: c.Cancellation).ConfigureAwait(false);
@@ -60,11 +61,13 @@ public static class ClientCredentials
         "Verify the resource owner's credentials; answer invalid_grant when they are wrong.",
         async c =>
         {
-            c.RequireMetadata("grant_types_supported", "password");
+            Steps.RequireGrant(c, "password");
             var client = c.Client("password");
             var wrong = c.User with { Password = new Secret("a deliberately wrong password", "Wrong-" + Conformance.Harness.Protocol.Random.Token(9)) };
 
             var tokens = await c.OAuth(client).PasswordAsync(wrong, "openid", ct: c.Cancellation).ConfigureAwait(false);
+
+            c.Require(Offering.RefusedAsNotOffered(c.Server, "password", tokens) is null, Offering.RefusedAsNotOffered(c.Server, "password", tokens) ?? "");
 
             c.Expect(!tokens.IsSuccess && tokens.Error == "invalid_grant", "HTTP 400, error 'invalid_grant'", Steps.Describe(tokens));
         },

@@ -58,10 +58,13 @@ public static class Discovery
             using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
             c.Require(response.StatusCode == HttpStatusCode.OK, $"server '{c.Server.Name}' publishes no RFC 8414 metadata at {uri} (HTTP {(int)response.StatusCode})");
             var json = Probes.Json(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
+            // RFC 8414 metadata is optional for an OpenID provider: a URL that answers with something other than a
+            // JSON object (an HTML portal page, say) publishes no metadata, which is not a violation.
+            c.Require(json is { ValueKind: JsonValueKind.Object }, $"server '{c.Server.Name}' publishes no RFC 8414 metadata at {uri}: HTTP 200 with a body that is not a JSON object ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})");
             var published = Probes.String(json, "issuer");
 
             c.Expect(published == issuer.OriginalString, $"a JSON object with issuer '{issuer.OriginalString}' at {uri}",
-                json is not { ValueKind: JsonValueKind.Object } ? "a body that is not a JSON object" : published is null ? "no issuer string" : $"issuer '{published}'");
+                published is null ? "no issuer string" : $"issuer '{published}'");
         },
         threats: "RFC9700 §4.4");
 
@@ -86,19 +89,20 @@ public static class Discovery
 
     public static Check SigningAlgorithms { get; } = Define.Rule(
         "DISC-05", Area, RequirementLevel.Must, Severity.High,
-        "id_token_signing_alg_values_supported MUST include RS256, and MUST NOT offer none when the server returns ID tokens from the authorization endpoint.",
-        "OIDC-Discovery §3; OIDC-Core §3.1.3.7; OIDC-Core §15.1", AnyServer,
-        "Advertise RS256 (and any other asymmetric algorithm actually used); never advertise 'none' for a server that issues ID tokens in the front channel.",
+        "id_token_signing_alg_values_supported MUST include RS256: every OP MUST support signing ID tokens with RS256.",
+        "OIDC-Discovery §3; OIDC-Core §15.1", AnyServer,
+        "Support RS256 for ID tokens and list it in id_token_signing_alg_values_supported.",
         c =>
         {
-            var metadata = c.Server.Metadata;
-            var algs = metadata.IdTokenSigningAlgValuesSupported;
-            var frontChannel = metadata.ResponseTypesSupported.Where(t => t.Split(' ').Contains("id_token")).ToList();
-            var none = algs.Any(a => a.Equals("none", StringComparison.OrdinalIgnoreCase));
+            // Listing 'none' is allowed (Discovery §3: it MAY be supported, for response types that return no ID
+            // token from the authorization endpoint); an ID token actually signed with none is judged by IDT-01.
+            var algs = c.Server.Metadata.IdTokenSigningAlgValuesSupported;
+            if (algs.Any(a => a.Equals("none", StringComparison.OrdinalIgnoreCase)))
+            {
+                c.Note("'none' is listed; ID tokens from the authorization endpoint must still never use it (IDT-01)");
+            }
 
-            c.Expect(algs.Contains("RS256") && !(none && frontChannel.Count > 0),
-                "RS256 listed" + (frontChannel.Count > 0 ? $", and no 'none' (response types [{string.Join(", ", frontChannel)}] return ID tokens from the authorization endpoint)" : ""),
-                $"id_token_signing_alg_values_supported [{string.Join(", ", algs)}]");
+            c.Expect(algs.Contains("RS256"), "RS256 listed", $"id_token_signing_alg_values_supported [{string.Join(", ", algs)}]");
             return Task.CompletedTask;
         },
         threats: "RFC6819 §4.6.7");

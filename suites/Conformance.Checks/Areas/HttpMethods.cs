@@ -25,8 +25,10 @@ public static class HttpMethods
     }
 
     public static Check TokenEndpointRefusesGet { get; } = Define.Rule(
-        "HTTP-01", Area, RequirementLevel.Must, Severity.Medium,
-        "The token endpoint MUST refuse requests made with GET: token requests are POSTed so that grants and client secrets stay out of URLs.",
+        // RFC 6749 §3.2 "the client MUST use the HTTP POST method" binds the client; refusing GET is the server's
+        // SHOULD (grants and secrets in URLs end up in logs, RFC 9700 §4.3).
+        "HTTP-01", Area, RequirementLevel.Should, Severity.Medium,
+        "The token endpoint SHOULD refuse requests made with GET: clients MUST POST token requests, so that grants and client secrets stay out of URLs.",
         "RFC6749 §3.2; RFC9700 §4.3", "a token_endpoint and a confidential client",
         "Accept only POST with application/x-www-form-urlencoded at the token endpoint.",
         async c =>
@@ -40,16 +42,18 @@ public static class HttpMethods
         threats: "RFC9700 §4.3; RFC6819 §5.1.1");
 
     public static Check RevocationEndpointRefusesGet { get; } = Define.Rule(
-        "HTTP-02", Area, RequirementLevel.Must, Severity.Low,
-        "The revocation endpoint MUST refuse requests made with GET: the client uses POST.",
+        // RFC 7009 §2.1 says the client makes a POST request: a clause on the client, so the server's tolerance is a SHOULD.
+        "HTTP-02", Area, RequirementLevel.Should, Severity.Low,
+        "The revocation endpoint SHOULD refuse requests made with GET: the client uses POST.",
         "RFC7009 §2.1", "a revocation_endpoint and a confidential client",
         "Accept only POST at the revocation endpoint.",
         c => ExpectGetRefusedAsync(c, "revocation_endpoint", "token"),
         threats: "RFC9700 §4.3");
 
     public static Check IntrospectionEndpointRefusesGet { get; } = Define.Rule(
-        "HTTP-03", Area, RequirementLevel.Must, Severity.Low,
-        "The introspection endpoint MUST refuse requests made with GET: the protected resource uses POST.",
+        // RFC 7662 §2.1 says the protected resource calls it with POST: a clause on the caller, so a SHOULD for the server.
+        "HTTP-03", Area, RequirementLevel.Should, Severity.Low,
+        "The introspection endpoint SHOULD refuse requests made with GET: the protected resource uses POST.",
         "RFC7662 §2.1", "an introspection_endpoint and a confidential client",
         "Accept only POST at the introspection endpoint.",
         c => ExpectGetRefusedAsync(c, "introspection_endpoint", "token"),
@@ -100,8 +104,9 @@ public static class HttpMethods
         });
 
     public static Check TokenEndpointRefusesJson { get; } = Define.Rule(
-        "HTTP-06", Area, RequirementLevel.Must, Severity.Low,
-        "The token endpoint MUST refuse a token request whose parameters are not sent as application/x-www-form-urlencoded (here: a JSON body).",
+        // RFC 6749 §3.2/§4.4.2 tell the client to send application/x-www-form-urlencoded: a SHOULD for the server.
+        "HTTP-06", Area, RequirementLevel.Should, Severity.Low,
+        "The token endpoint SHOULD refuse a token request whose parameters are not sent as application/x-www-form-urlencoded (here: a JSON body).",
         "RFC6749 §3.2; RFC6749 §4.4.2", "a token_endpoint and a service or password client",
         "Read token request parameters only from an application/x-www-form-urlencoded body.",
         async c =>
@@ -123,14 +128,14 @@ public static class HttpMethods
     private static (Harness.Target.ClientProfile Client, List<KeyValuePair<string, string>> Grant) WorkingGrant(CheckContext c)
     {
         var service = c.Profile.Client("service");
-        if (service is not null && service.ServesServer(c.Server.Name) && c.Server.Metadata.GrantTypesSupported.Contains("client_credentials")
+        if (service is not null && service.ServesServer(c.Server.Name) && Offering.MayOffer(c.Server, c.Profile, "client_credentials")
             && BackChannel.ServiceScope(c.Server, service) is { } scope)
         {
             return (service, [new("grant_type", "client_credentials"), new("scope", scope)]);
         }
 
         var password = c.Profile.Client("password");
-        c.Require(password is not null && password.ServesServer(c.Server.Name) && c.Server.Metadata.GrantTypesSupported.Contains("password"),
+        c.Require(password is not null && password.ServesServer(c.Server.Name) && Offering.MayOffer(c.Server, c.Profile, "password"),
             $"no service or password client for server '{c.Server.Name}' to send a grant that works by POST");
         return (password!, [new("grant_type", "password"), new("username", c.User.Username), new("password", c.User.Password.Reveal()), new("scope", "openid")]);
     }

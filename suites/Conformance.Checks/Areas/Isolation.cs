@@ -249,7 +249,9 @@ public static class Isolation
         "Bind refresh tokens to the server that issued them; a token endpoint refreshes only its own tokens.",
         async c =>
         {
-            var issued = await TokensEverywhereAsync(c, "openid offline_access", s => s.Metadata.GrantTypesSupported.Contains("refresh_token")).ConfigureAwait(false);
+            var issued = await TokensEverywhereAsync(c, "openid offline_access", s => Offering.MayOffer(s, c.Profile, "refresh_token")).ConfigureAwait(false);
+            c.Require(issued.Count(a => a.Tokens?.RefreshToken is not null) >= 2 || issued.Any(a => a.Tokens is null),
+                "fewer than two servers issued a refresh token for the code flow with offline_access; issuing one is each server's policy (OIDC Core §11)");
             var violations = new List<string>();
             var untested = issued.Where(a => a.Tokens?.RefreshToken is null).Select(a => a.Failure ?? $"no refresh token from '{a.Server.Name}'").ToList();
             var usable = issued.Where(a => a.Tokens?.RefreshToken is not null).ToList();
@@ -276,15 +278,12 @@ public static class Isolation
         "Set each server's access token aud to its own configured audience only.",
         async c =>
         {
-            var client = c.Profile.Client("web");
-            c.Require(client is not null, "the target profile has no 'web' client");
-            var servers = BackChannel.AvailableServers(c).Where(s => s.Profile.Audience is not null && client!.ServesServer(s.Name)).ToList();
-            c.Require(servers.Count > 0, "no reachable server served by the web client has an audience in the profile");
-            var issued = await Task.WhenAll(servers.Select(async s =>
-            {
-                var (tokens, failure) = await BackChannel.TokensOnAsync(c, s, client!).ConfigureAwait(false);
-                return new Issued(s, client!, tokens, failure);
-            })).ConfigureAwait(false);
+            // Every grant that yields an access token here: the web client's code flow and the service client's
+            // client credentials (some servers issue JWTs to one and opaque tokens to the other).
+            var servers = BackChannel.AvailableServers(c).Where(s => s.Profile.Audience is not null).ToList();
+            c.Require(servers.Count > 0, "no reachable server has an audience in the profile");
+            var issued = (await Task.WhenAll(servers.Select(s => AccessTokensOnAsync(c, s))).ConfigureAwait(false)).SelectMany(x => x).ToList();
+            c.Require(issued.Count > 0, "no server with an audience in the profile is served by a 'web' or 'service' client of the profile");
 
             var violations = new List<string>();
             var untested = issued.Where(a => a.Tokens is null).Select(a => a.Failure!).ToList();
@@ -293,7 +292,7 @@ public static class Isolation
             {
                 if (BackChannel.Jwt(a.Tokens!.AccessToken) is not { } jwt)
                 {
-                    c.Note($"the access tokens of '{a.Server.Name}' are not JWTs");
+                    c.Note($"the access tokens of '{a.Server.Name}' for '{a.Client.ClientId}' are not JWTs");
                     continue;
                 }
 
@@ -301,7 +300,7 @@ public static class Isolation
                 var audiences = jwt.Audiences.ToList();
                 if (audiences.Count != 1 || audiences[0] != a.Server.Profile.Audience)
                 {
-                    violations.Add($"the access token of '{a.Server.Name}' has aud [{string.Join(", ", audiences)}], expected [{a.Server.Profile.Audience}]");
+                    violations.Add($"the access token of '{a.Server.Name}' for '{a.Client.ClientId}' has aud [{string.Join(", ", audiences)}], expected [{a.Server.Profile.Audience}]");
                 }
             }
 
@@ -310,4 +309,27 @@ public static class Isolation
         },
         threats: "RFC9700 §4.4; RFC6819 §5.1.5.5",
         perTarget: true);
+
+    /// <summary>Access tokens from the web client's code flow and the service client's client credentials at one server, each with its failure.</summary>
+    private static async Task<List<Issued>> AccessTokensOnAsync(CheckContext c, AuthorizationServer server)
+    {
+        var issued = new List<Issued>();
+        if (c.Profile.Client("web") is { } web && web.ServesServer(server.Name))
+        {
+            var (tokens, failure) = await BackChannel.TokensOnAsync(c, server, web).ConfigureAwait(false);
+            issued.Add(new Issued(server, web, tokens, failure));
+        }
+
+        if (c.Profile.Client("service") is { IsConfidential: true } service && service.ServesServer(server.Name)
+            && Offering.MayOffer(server, c.Profile, "client_credentials") && BackChannel.ServiceScope(server, service) is { } scope)
+        {
+            var tokens = await c.OAuth(service, server).ClientCredentialsAsync(scope, ct: c.Cancellation).ConfigureAwait(false);
+            if (tokens.IsSuccess || Offering.RefusedAsNotOffered(server, "client_credentials", tokens) is null)
+            {
+                issued.Add(new Issued(server, service, tokens.IsSuccess ? tokens : null, tokens.IsSuccess ? null : $"the honest client_credentials grant at '{server.Name}' failed: {tokens}"));
+            }
+        }
+
+        return issued;
+    }
 }

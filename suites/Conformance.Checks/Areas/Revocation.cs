@@ -9,6 +9,7 @@ public static class Revocation
 {
     private const string Area = "revocation";
     private const string WebRevocation = "a revocation_endpoint, and a confidential web client that gets a refresh token from the code flow";
+    private const string AnyRevocation = "a revocation_endpoint, and a confidential client with a refresh token (web, code flow) or else an access token from any grant";
 
     /// <summary>Whether a refresh token still works, by introspection when offered (no side effects), else by refreshing.</summary>
     private static async Task<(bool Live, string Observed)> RefreshTokenLiveAsync(CheckContext c, OAuthClient oauth, string refreshToken, bool alsoRefresh)
@@ -35,15 +36,60 @@ public static class Revocation
     /// <summary>Whether an access token still works: introspection when offered, else the userinfo endpoint; not applicable without either.</summary>
     private static async Task<(bool Live, string Observed)> AccessTokenLiveAsync(CheckContext c, OAuthClient oauth, string accessToken)
     {
+        var observed = "";
         if (c.Server.Metadata.IntrospectionEndpoint is not null)
         {
             var introspection = await oauth.IntrospectAsync(accessToken, "access_token", ct: c.Cancellation).ConfigureAwait(false);
-            return (introspection.Active == true, $"introspection: {introspection}");
+            if (introspection.Active is { } active)
+            {
+                return (active, $"introspection: {introspection}");
+            }
+
+            // An introspection endpoint may decline a token type (e.g. 400 unsupported_token_type for its own
+            // JWT access tokens): that says nothing about the token, so userinfo decides.
+            observed = $"introspection: {introspection}; ";
         }
 
-        c.Require(c.Server.Metadata.UserinfoEndpoint is not null, $"server '{c.Server.Name}' publishes neither introspection_endpoint nor userinfo_endpoint to tell a live access token");
+        c.Require(c.Server.Metadata.UserinfoEndpoint is not null, $"server '{c.Server.Name}' has no introspection answer and no userinfo_endpoint to tell a live access token ({observed.TrimEnd(' ', ';')})");
         var userInfo = await oauth.UserInfoAsync(accessToken, c.Cancellation).ConfigureAwait(false);
-        return (userInfo.Status == HttpStatusCode.OK, $"userinfo: {userInfo}");
+        return (userInfo.Status == HttpStatusCode.OK, $"{observed}userinfo: {userInfo}");
+    }
+
+    /// <summary>
+    /// A token to revoke for checks about the endpoint rather than a token kind: a refresh token of the web client
+    /// when the server issues one, else an access token from any grant the target offers (RFC 7009 §2: servers
+    /// MUST support revoking refresh tokens and SHOULD support access tokens).
+    /// </summary>
+    private static async Task<(Harness.Target.ClientProfile Client, string Token, string Hint)> RevocableAsync(CheckContext c)
+    {
+        try
+        {
+            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            return (client, tokens.RefreshToken!, "refresh_token");
+        }
+        catch (NotApplicableException e)
+        {
+            c.Note($"revoking an access token instead of a refresh token: {e.Message}");
+            var (client, tokens) = await Steps.AnyAccessTokenAsync(c).ConfigureAwait(false);
+            return (client, tokens.AccessToken!, "access_token");
+        }
+    }
+
+    /// <summary>Whether the token of that kind still works.</summary>
+    private static Task<(bool Live, string Observed)> LiveAsync(CheckContext c, OAuthClient oauth, string token, string hint) =>
+        hint == "refresh_token" ? RefreshTokenLiveAsync(c, oauth, token, alsoRefresh: false) : AccessTokenLiveAsync(c, oauth, token);
+
+    /// <summary>
+    /// An access token must be seen live before its revocation is judged. A refresh token is not tested first:
+    /// without introspection that takes a refresh, which rotates it on some servers.
+    /// </summary>
+    private static async Task RequireLiveAccessTokenAsync(CheckContext c, OAuthClient oauth, string token, string hint)
+    {
+        if (hint == "access_token")
+        {
+            var (before, observed) = await AccessTokenLiveAsync(c, oauth, token).ConfigureAwait(false);
+            c.Precondition(before, $"the access token just issued is not live: {observed}");
+        }
     }
 
     public static Check RevokedRefreshTokenIsDead { get; } = Define.Rule(
@@ -68,14 +114,14 @@ public static class Revocation
     public static Check UnauthenticatedRevocationRefused { get; } = Define.Rule(
         "REV-02", Area, RequirementLevel.Must, Severity.High,
         "The revocation endpoint MUST refuse a request for a confidential client's token that carries no client authentication, with invalid_client.",
-        "RFC7009 §2.1; RFC7009 §2.2.1; RFC6749 §5.2", WebRevocation,
+        "RFC7009 §2.1; RFC7009 §2.2.1; RFC6749 §5.2", AnyRevocation,
         "Authenticate confidential clients at the revocation endpoint exactly as at the token endpoint.",
         async c =>
         {
             var endpoint = c.RequireEndpoint("revocation_endpoint");
-            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var (client, token, hint) = await RevocableAsync(c).ConfigureAwait(false);
 
-            var response = await BackChannel.PostFormAsync(c, endpoint, [new("token", tokens.RefreshToken!), new("token_type_hint", "refresh_token"), new("client_id", client.ClientId)]).ConfigureAwait(false);
+            var response = await BackChannel.PostFormAsync(c, endpoint, [new("token", token), new("token_type_hint", hint), new("client_id", client.ClientId)]).ConfigureAwait(false);
 
             c.Expect(response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest && response.Error == "invalid_client",
                 "HTTP 401 (or 400), error 'invalid_client'", response.ToString());
@@ -100,19 +146,21 @@ public static class Revocation
     public static Check OtherClientCannotRevoke { get; } = Define.Rule(
         "REV-04", Area, RequirementLevel.Must, Severity.High,
         "The revocation endpoint MUST NOT revoke a token for a client other than the one it was issued to.",
-        "RFC7009 §2.1", "a revocation_endpoint and two confidential web clients (web and web2)",
+        "RFC7009 §2.1", "a revocation_endpoint, a second confidential web client (web2), and a token of another confidential client (a refresh token of web, else an access token from any grant)",
         "Check that the token was issued to the authenticated client before revoking it; otherwise refuse (or answer 200 and keep it).",
         async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var web2 = c.Client("web2");
-            var (web, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var (owner, token, hint) = await RevocableAsync(c).ConfigureAwait(false);
+            c.Require(owner.ClientId != web2.ClientId, "the token's client is the web2 client itself");
+            await RequireLiveAccessTokenAsync(c, c.OAuth(owner), token, hint).ConfigureAwait(false);
 
-            var status = await c.OAuth(web2).RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
+            var status = await c.OAuth(web2).RevokeAsync(token, hint, ct: c.Cancellation).ConfigureAwait(false);
 
             c.Note($"the revocation by '{web2.ClientId}' answered HTTP {(int)status}");
-            var (live, observed) = await RefreshTokenLiveAsync(c, c.OAuth(web), tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
-            c.Expect(live, $"'{web.ClientId}''s refresh token is still active after '{web2.ClientId}' tried to revoke it", observed);
+            var (live, observed) = await LiveAsync(c, c.OAuth(owner), token, hint).ConfigureAwait(false);
+            c.Expect(live, $"'{owner.ClientId}''s {hint} is still live after '{web2.ClientId}' tried to revoke it", observed);
         },
         threats: "RFC6819 §5.2.2.2");
 
@@ -142,27 +190,30 @@ public static class Revocation
     public static Check WrongHintStillRevokes { get; } = Define.Rule(
         "REV-06", Area, RequirementLevel.Must, Severity.Medium,
         "When the token is not found with the given token_type_hint, the revocation endpoint MUST extend its search to all token types and revoke it.",
-        "RFC7009 §2.1", WebRevocation,
+        "RFC7009 §2.1", AnyRevocation,
         "Treat token_type_hint as a hint only: look the token up among every token type.",
         async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
-            var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
+            var (client, token, hint) = await RevocableAsync(c).ConfigureAwait(false);
+            var wrongHint = hint == "refresh_token" ? "access_token" : "refresh_token";
             var oauth = c.OAuth(client);
+            await RequireLiveAccessTokenAsync(c, oauth, token, hint).ConfigureAwait(false);
 
-            var status = await oauth.RevokeAsync(tokens.RefreshToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            var status = await oauth.RevokeAsync(token, wrongHint, ct: c.Cancellation).ConfigureAwait(false);
 
-            var (live, observed) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
-            if (live && c.Server.Metadata.IntrospectionEndpoint is not null)
+            var (live, observed) = await LiveAsync(c, oauth, token, hint).ConfigureAwait(false);
+            if (live && (hint == "access_token" || c.Server.Metadata.IntrospectionEndpoint is not null))
             {
-                // Only a hint problem if the same token can be revoked with the right hint (told by introspection,
-                // which leaves the token as it is; a refresh would rotate it).
-                var honest = await oauth.RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
-                var (stillLive, honestObserved) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
-                c.Require(!stillLive, $"the refresh token cannot be revoked even with token_type_hint=refresh_token (REV-01): HTTP {(int)honest}; {honestObserved}");
+                // Only a hint problem if the same token can be revoked with the right hint (a refresh token is told
+                // live by introspection or refresh, which may rotate it; an access token by introspection or userinfo).
+                var honest = await oauth.RevokeAsync(token, hint, ct: c.Cancellation).ConfigureAwait(false);
+                var (stillLive, honestObserved) = await LiveAsync(c, oauth, token, hint).ConfigureAwait(false);
+                c.Require(!stillLive, $"the {hint} cannot be revoked even with token_type_hint={hint}"
+                    + (hint == "access_token" ? " (RFC 7009 §2: revoking access tokens is a SHOULD)" : " (REV-01)") + $": HTTP {(int)honest}; {honestObserved}");
             }
 
-            c.Expect(status == HttpStatusCode.OK && !live, "HTTP 200 and the refresh token revoked despite token_type_hint=access_token", $"HTTP {(int)status}; {observed}");
+            c.Expect(status == HttpStatusCode.OK && !live, $"HTTP 200 and the {hint} revoked despite token_type_hint={wrongHint}", $"HTTP {(int)status}; {observed}");
         },
         threats: "RFC6819 §5.2.2.4");
 }

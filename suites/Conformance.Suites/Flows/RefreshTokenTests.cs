@@ -13,12 +13,16 @@ public sealed class RefreshTokenTests : ConformanceTest
         CheckAsync(async () =>
         {
             var server = Server(serverName);
-            RequireMetadata(server, "grant_types_supported", "refresh_token");
             var client = Client("web", server);
             var oauth = new OAuthClient(Target.Http, server, client);
             await using var agent = LoginDriver(driver).NewUserAgent();
+            // OIDC Core §11: offline_access goes with prompt=consent (the request adds it); a refresh token is still the server's choice.
             var flow = await FlowSteps.CodeFlowAsync(agent, oauth, "openid profile offline_access", pkce: false).ConfigureAwait(false);
-            flow.Tokens.RefreshToken.Should().NotBeNullOrEmpty("OIDC Core §11: offline_access with response_type code yields a refresh token");
+            if (flow.Tokens.RefreshToken is null)
+            {
+                Assert.Ignore("not applicable: " + Offering.NoRefreshToken(server, client.ClientId, "the code flow with offline_access and prompt=consent"));
+            }
+
             var original = await FlowSteps.ShouldBeValidIdTokenAsync(flow.Tokens.IdToken, server, client, flow.Request.Nonce).ConfigureAwait(false);
 
             var refreshed = await oauth.RefreshAsync(flow.Tokens.RefreshToken!).ConfigureAwait(false);
@@ -49,13 +53,16 @@ public sealed class RefreshTokenTests : ConformanceTest
         CheckAsync(async () =>
         {
             var server = Server(serverName);
-            RequireMetadata(server, "grant_types_supported", "refresh_token");
-            RequireMetadata(server, "grant_types_supported", "password");
+            RequireGrant(server, "password");
             var client = Client("password", server);
             var oauth = new OAuthClient(Target.Http, server, client);
             var tokens = await oauth.PasswordAsync(FlowSteps.PasswordUser, "openid offline_access").ConfigureAwait(false);
+            NotApplicableIfRefused(server, "password", tokens);
             FlowSteps.ShouldBeSuccessfulTokenResponse(tokens, "RFC 6749 §4.3.3");
-            tokens.RefreshToken.Should().NotBeNullOrEmpty("offline_access was requested with the password grant");
+            if (tokens.RefreshToken is null)
+            {
+                Assert.Ignore("not applicable: " + Offering.NoRefreshToken(server, client.ClientId, "the password grant with offline_access"));
+            }
 
             var refreshed = await oauth.RefreshAsync(tokens.RefreshToken!).ConfigureAwait(false);
 

@@ -63,6 +63,36 @@ public abstract class ConformanceTest
         }
     }
 
+    /// <summary>Not applicable unless the server may offer the grant: listed in its metadata, or declared by a client role of the profile.</summary>
+    protected static void RequireGrant(AuthorizationServer server, string grant)
+    {
+        if (Offering.NotOffered(server, Target.Profile, grant) is { } reason)
+        {
+            Assert.Ignore("not applicable: " + reason);
+        }
+    }
+
+    /// <summary>A refusal (unsupported_grant_type, unauthorized_client) of a grant the server does not list is not applicable; anything else is judged by the flow.</summary>
+    protected static void NotApplicableIfRefused(AuthorizationServer server, string grant, TokenResponse tokens)
+    {
+        if (Offering.RefusedAsNotOffered(server, grant, tokens) is { } reason)
+        {
+            Assert.Ignore("not applicable: " + reason);
+        }
+    }
+
+    /// <summary>The first login driver of the profile that can run here, for back-channel flows that need a user's code flow.</summary>
+    protected static ILoginDriver AnyLoginDriver()
+    {
+        var driver = TargetRun.LoginDrivers.Values.Select(d => d.Driver).FirstOrDefault(d => d is not null);
+        if (driver is null)
+        {
+            Assert.Ignore("not run: no login driver of the profile can run here");
+        }
+
+        return driver!;
+    }
+
     /// <summary>
     /// Runs the body of a check inside its own evidence scope. The exchanges are written to the test output
     /// and to an evidence file whatever the outcome, already redacted.
@@ -79,6 +109,10 @@ public abstract class ConformanceTest
         catch (IssuerUnreachableException e)
         {
             Assert.Inconclusive($"inconclusive: {e.Message}");
+        }
+        catch (ScriptLoginPageException e)
+        {
+            Assert.Ignore($"not applicable: {e.Message}");
         }
         catch (LoginFailedException e)
         {
