@@ -16,33 +16,36 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
 }
 
 /// <summary>
-/// A user agent at the HTTP level: a cookie jar, redirects followed by hand, and HTML forms understood by
-/// what they ask for (a password field, a one-time code, a consent decision) rather than by one issuer's
-/// markup. Selectors in the profile (<c>login.selectors</c>) override the guesses for unusual pages.
+/// A user agent at the HTTP level: a cookie jar, redirects followed by hand, and HTML pages read and classified
+/// by <see cref="LoginPageInterpreter"/>, the reading the browser driver shares: what a page asks for (a password,
+/// a one-time code, an identifier, a consent decision, a logout confirmation) rather than one issuer's markup.
+/// Selectors in the profile (<c>login.selectors</c>) override the guesses for unusual pages.
 /// </summary>
 public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserAgent
 {
     private readonly CookieJar jar = new();
+    private readonly PageSelectors selectors = LoginVocabulary.Selectors(login);
 
     private const int MaxSteps = 25;
     private static readonly HtmlParser Parser = new();
-    private static readonly string[] AllowWords = ["allow", "accept", "approve", "consent", "grant", "authorize", "authorise", "yes", "continue"];
-    private static readonly string[] DenyWords = ["deny", "cancel", "reject", "decline", "no"];
 
     public Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default) =>
-        RunAsync(request.ToUri(), request.RedirectUri, user, ct);
+        RunAsync(request.ToUri(), request.RedirectUri, user, UserAgentTask.Authorize, ct);
 
     public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, ct);
+        RunAsync(start, stopAt, null, UserAgentTask.Navigate, ct);
+
+    public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
+        RunAsync(start, stopAt, null, UserAgentTask.Logout, ct);
 
     /// <summary>Like <see cref="NavigateAsync"/>, but a consent page is answered: the user is already signed in.</summary>
     internal Task<AuthorizationResponse> ConsentAsync(AuthorizationRequest request, CancellationToken ct = default) =>
-        RunAsync(request.ToUri(), request.RedirectUri, null, ct, consent: true);
+        RunAsync(request.ToUri(), request.RedirectUri, null, UserAgentTask.Consent, ct);
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>; a null user means no page may be filled in.</summary>
-    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, CancellationToken ct, bool consent = false)
+    /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>, answering the pages <paramref name="task"/> may act on.</summary>
+    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
     {
         var next = new HttpRequestMessage(HttpMethod.Get, start);
         if (start.Query.Contains("sessionToken=", StringComparison.Ordinal))
@@ -52,7 +55,9 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
         }
 
         var credentialsSent = false;
+        var identifierSent = false;
         var codeSent = false;
+        var acceptances = 0;
         for (var step = 0; step < MaxSteps; step++)
         {
             using var response = await SendAsync(next, ct).ConfigureAwait(false);
@@ -78,71 +83,137 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
             }
 
             var html = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
-            var page = await Parser.ParseDocumentAsync(html, ct).ConfigureAwait(false);
+            var document = await Parser.ParseDocumentAsync(html, ct).ConfigureAwait(false);
             var pageUri = response.RequestMessage!.RequestUri!;
+            var page = HtmlPageReader.Read(document, pageUri, selectors);
+            var url = http.Redactor.Url(pageUri);
             if (status != 200)
             {
-                throw new LoginFailedException($"HTTP {status} at {http.Redactor.Url(pageUri)}: {Describe(page)}");
+                throw new LoginFailedException($"HTTP {status} at {url}: {LoginPageInterpreter.Describe(page.Facts)}");
             }
 
-            var forms = page.Forms.ToList();
-            if (FormPostTo(forms, stopAt, pageUri) is { } formPost)
+            var verdict = LoginPageInterpreter.Classify(page.Facts, stopAt);
+            if (verdict is { Kind: LoginPageKind.FormPost, Form: { } formPost })
             {
                 // OAuth 2.0 Form Post Response Mode: the page auto-submits the response to the redirect URI.
-                var parameters = Fields(formPost).GroupBy(f => f.Key).ToDictionary(g => g.Key, g => g.First().Value);
+                var parameters = formPost.Fields.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First().Value);
                 var result = new AuthorizationResponse(parameters, "form_post");
                 http.Redactor.AddSecret(result.Code);
                 return result;
             }
 
-            var consentForm = Find(forms, login.Selectors.GetValueOrDefault("consent"), f => AllowButton(f) is not null && !IsPasswordForm(f));
-            if (consentForm is not null && (user is not null || consent))
+            if (!LoginPageInterpreter.Acts(task, verdict.Kind))
             {
-                next = Submit(consentForm, pageUri, Fields(consentForm).Concat(ButtonValue(AllowButton(consentForm)!)).ToList());
-                continue;
+                throw NothingToDo(task, verdict.Kind, url, page.Facts, acceptances);
             }
 
-            if (user is null)
+            switch (verdict.Kind)
             {
-                throw new LoginFailedException($"the server showed a page at {http.Redactor.Url(pageUri)} instead of redirecting to the client: {Describe(page)}");
-            }
-
-            if (Find(forms, login.Selectors.GetValueOrDefault("password"), IsPasswordForm) is { } loginForm)
-            {
-                if (credentialsSent)
+                case LoginPageKind.Password:
                 {
-                    throw new LoginFailedException($"the login page at {http.Redactor.Url(pageUri)} was shown again after the credentials were sent: the user '{user.Username}' was refused ({Describe(page)})");
+                    if (credentialsSent)
+                    {
+                        throw new LoginFailedException($"the login page at {url} was shown again after the credentials were sent: the user '{user!.Username}' was refused ({LoginPageInterpreter.Describe(page.Facts)})");
+                    }
+
+                    var (form, password) = FieldForm(page, verdict.Field!, url);
+                    var username = verdict.Field!.Username is { } u && page.Element(u) is var e && HtmlPageReader.FormOf(e) == form ? e : null;
+                    var typed = new List<FormField>();
+                    if (username is not null)
+                    {
+                        typed.Add(new(username.GetAttribute("name") ?? "username", user!.Username));
+                    }
+
+                    typed.Add(new(password.GetAttribute("name") ?? "password", user!.Password.Reveal()));
+                    next = Submit(form, pageUri, Fill(form, typed), SubmitButton(page, verdict.Field, form));
+                    credentialsSent = true;
+                    continue;
                 }
 
-                next = Submit(loginForm, pageUri, FillCredentials(loginForm, user));
-                credentialsSent = true;
-                continue;
-            }
-
-            if (Find(forms, login.Selectors.GetValueOrDefault("otp"), f => OtpInput(f) is not null) is { } otpForm)
-            {
-                if (user.TotpSecret is null)
+                case LoginPageKind.OneTimeCode:
                 {
-                    throw new LoginFailedException($"the page at {http.Redactor.Url(pageUri)} asks for a one-time code, but user '{user.Username}' has no totpSecret in the profile");
+                    if (user!.TotpSecret is null)
+                    {
+                        throw new LoginFailedException($"the page at {url} asks for a one-time code, but user '{user.Username}' has no totpSecret in the profile");
+                    }
+
+                    if (codeSent)
+                    {
+                        throw new LoginFailedException($"the one-time code for '{user.Username}' was refused at {url} ({LoginPageInterpreter.Describe(page.Facts)}); check the TOTP secret and the clock");
+                    }
+
+                    var (form, input) = FieldForm(page, verdict.Field!, url);
+                    var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
+                    next = Submit(form, pageUri, Fill(form, [new(input.GetAttribute("name") ?? "otp", code)]), SubmitButton(page, verdict.Field!, form));
+                    codeSent = true;
+                    continue;
                 }
 
-                if (codeSent)
+                case LoginPageKind.Identifier:
                 {
-                    throw new LoginFailedException($"the one-time code for '{user.Username}' was refused at {http.Redactor.Url(pageUri)} ({Describe(page)}); check the TOTP secret and the clock");
+                    if (identifierSent)
+                    {
+                        throw new LoginFailedException($"the identifier page at {url} was shown again after '{user!.Username}' was sent: the user was refused ({LoginPageInterpreter.Describe(page.Facts)})");
+                    }
+
+                    var (form, input) = FieldForm(page, verdict.Field!, url);
+                    next = Submit(form, pageUri, Fill(form, [new(input.GetAttribute("name") ?? "username", user!.Username)]), SubmitButton(page, verdict.Field!, form));
+                    identifierSent = true;
+                    continue;
                 }
 
-                var input = OtpInput(otpForm)!;
-                var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
-                next = Submit(otpForm, pageUri, Fields(otpForm).Where(f => f.Key != input.Name).Append(new(input.Name!, code)).ToList());
-                codeSent = true;
-                continue;
-            }
+                default:
+                {
+                    // Consent, an interstitial, a logout confirmation: posted with the accepting button, never one
+                    // that denies. A decision held in a hidden field (LemonLDAP's "confirm") goes back unchanged.
+                    if (++acceptances > LoginPageInterpreter.MaxAcceptances)
+                    {
+                        throw new LoginFailedException($"the page at {url} came back after it was accepted {LoginPageInterpreter.MaxAcceptances} times ({LoginPageInterpreter.Describe(page.Facts)})");
+                    }
 
-            throw new LoginFailedException($"the page at {http.Redactor.Url(pageUri)} has no login, one-time-code, consent or form_post form the driver understands: {Describe(page)}");
+                    var button = page.Element(verdict.Button!.Ref);
+                    var form = page.Form(verdict.Button.Form) ?? throw Scripted(task, url, "its button is in no form");
+                    next = Submit(form, pageUri, HtmlPageReader.Fields(form), button);
+                    continue;
+                }
+            }
         }
 
-        throw new LoginFailedException($"no redirect to {stopAt} after {MaxSteps} steps; the login is looping");
+        throw new LoginFailedException($"no redirect to {stopAt} after {MaxSteps} steps; the flow is looping");
     }
+
+    private LoginFailedException NothingToDo(UserAgentTask task, LoginPageKind kind, string url, PageFacts page, int acceptances)
+    {
+        var described = LoginPageInterpreter.Describe(page);
+        if (kind == LoginPageKind.ScriptApplication && task != UserAgentTask.Navigate)
+        {
+            return Scripted(task, url, null);
+        }
+
+        if (task == UserAgentTask.Authorize)
+        {
+            return new LoginFailedException($"the page at {url} has no login, one-time-code, consent or form_post form the driver understands: {described}");
+        }
+
+        var after = acceptances > 0 ? " after the logout was confirmed" : "";
+        return new LoginFailedException($"the server showed a page at {url} instead of redirecting to the client{after}: {described}");
+    }
+
+    /// <summary>A page that only works with its scripts running: callers report the form driver as not applicable there.</summary>
+    private static ScriptLoginPageException Scripted(UserAgentTask task, string url, string? why) =>
+        new($"the {(task == UserAgentTask.Logout ? "logout" : "login")} page at {url} is a script application{(why is null ? "" : $" ({why})")}; use the browser driver");
+
+    /// <summary>The field and the form that sends it; a field in no form is sent by a script.</summary>
+    private static (IHtmlFormElement Form, IElement Field) FieldForm(HtmlPage page, FieldFacts field, string url) =>
+        (page.Form(field.Form) ?? throw Scripted(UserAgentTask.Authorize, url, "its field is in no form"), page.Element(field.Ref));
+
+    /// <summary>The button the browser driver would press for this field, when it belongs to the field's form.</summary>
+    private static IElement? SubmitButton(HtmlPage page, FieldFacts field, IHtmlFormElement form) =>
+        field.Submit is { } s && page.Element(s) is var button && HtmlPageReader.FormOf(button) == form ? button : null;
+
+    /// <summary>The form's fields with the typed ones replacing those of the same name, as a person typing would.</summary>
+    private static List<FormField> Fill(IHtmlFormElement form, List<FormField> typed) =>
+        HtmlPageReader.Fields(form).Where(f => typed.All(t => t.Name != f.Name)).Concat(typed).ToList();
 
     private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
     {
@@ -165,83 +236,35 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
         return response;
     }
 
-    private static IHtmlFormElement? Find(List<IHtmlFormElement> forms, string? selector, Func<IHtmlFormElement, bool> guess) =>
-        selector is null ? forms.FirstOrDefault(guess) : forms.FirstOrDefault(f => f.QuerySelector(selector) is not null || f.Matches(selector));
-
-    private static bool IsPasswordForm(IHtmlFormElement form) => form.QuerySelector("input[type=password]") is not null;
-
-    private static IHtmlFormElement? FormPostTo(List<IHtmlFormElement> forms, Uri redirectUri, Uri pageUri) =>
-        forms.FirstOrDefault(f =>
-            string.Equals(f.Method, "post", StringComparison.OrdinalIgnoreCase)
-            && Uri.TryCreate(pageUri, f.GetAttribute("action") ?? "", out var action)
-            && AuthorizationResponse.IsRedirectTo(action, redirectUri));
-
-    private static IHtmlInputElement? OtpInput(IHtmlFormElement form) =>
-        form.QuerySelectorAll<IHtmlInputElement>("input").FirstOrDefault(i =>
-            i.Type is "text" or "number" or "tel" or "password"
-            && (i.GetAttribute("autocomplete") == "one-time-code"
-                || Matches(i.Name, "otp", "totp", "passcode", "code", "answer", "token")));
-
-    private static IElementLike? AllowButton(IHtmlFormElement form)
+    /// <summary>
+    /// The request a browser sends when <paramref name="button"/> (or Enter) submits <paramref name="form"/>: the
+    /// button's own name and value join the fields, and its formaction and formmethod win over the form's.
+    /// </summary>
+    internal static HttpRequestMessage Submit(IHtmlFormElement form, Uri pageUri, IReadOnlyList<FormField> fields, IElement? button)
     {
-        var buttons = form.QuerySelectorAll("button, input[type=submit]")
-            .Select(b => new IElementLike(b.GetAttribute("name"), b.GetAttribute("value"), (b.TextContent + " " + b.GetAttribute("value")).Trim()))
-            .ToList();
-        return buttons.FirstOrDefault(b => ContainsWord(b.Label, AllowWords) && !ContainsWord(b.Label, DenyWords));
-    }
-
-    private List<KeyValuePair<string, string>> FillCredentials(IHtmlFormElement form, UserProfile user)
-    {
-        var password = (login.Selectors.GetValueOrDefault("password") is { } p ? form.QuerySelector(p) as IHtmlInputElement : null)
-            ?? form.QuerySelector<IHtmlInputElement>("input[type=password]")!;
-        var username = (login.Selectors.GetValueOrDefault("username") is { } u ? form.QuerySelector(u) as IHtmlInputElement : null)
-            ?? form.QuerySelectorAll<IHtmlInputElement>("input").FirstOrDefault(i =>
-                i.Type is "text" or "email" && (i.GetAttribute("autocomplete") == "username" || Matches(i.Name, "user", "login", "email", "identifier", "name")))
-            ?? form.QuerySelectorAll<IHtmlInputElement>("input").FirstOrDefault(i => i.Type is "text" or "email")
-            ?? throw new LoginFailedException("the login form has a password field but no username field");
-        return Fields(form)
-            .Where(f => f.Key != username.Name && f.Key != password.Name)
-            .Append(new(username.Name ?? "username", user.Username))
-            .Append(new(password.Name ?? "password", user.Password.Reveal()))
-            .ToList();
-    }
-
-    /// <summary>The successful controls a browser would submit, minus buttons (a click adds its own).</summary>
-    private static IEnumerable<KeyValuePair<string, string>> Fields(IHtmlFormElement form) =>
-        form.Elements.OfType<IHtmlInputElement>()
-            .Where(i => !string.IsNullOrEmpty(i.Name) && i.Type is not ("submit" or "button" or "image" or "reset" or "file"))
-            .Where(i => i.Type is not ("checkbox" or "radio") || i.IsChecked)
-            .Select(i => new KeyValuePair<string, string>(i.Name!, i.Value));
-
-    private static IEnumerable<KeyValuePair<string, string>> ButtonValue(IElementLike button) =>
-        button.Name is null ? [] : [new(button.Name, button.Value ?? "")];
-
-    private static HttpRequestMessage Submit(IHtmlFormElement form, Uri pageUri, List<KeyValuePair<string, string>> fields)
-    {
-        var action = new Uri(pageUri, string.IsNullOrEmpty(form.GetAttribute("action")) ? pageUri.PathAndQuery : form.GetAttribute("action")!);
-        if (string.Equals(form.Method, "get", StringComparison.OrdinalIgnoreCase))
+        if (button is not null && button.GetAttribute("name") is { Length: > 0 } name && button.LocalName is "button" or "input")
         {
-            var builder = new UriBuilder(action) { Query = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Key)}={Uri.EscapeDataString(f.Value)}")) };
+            fields = [.. fields, new(name, button.GetAttribute("value") ?? "")];
+        }
+
+        var action = FormAction(pageUri, button?.GetAttribute("formaction") ?? form.GetAttribute("action"));
+        var method = button?.GetAttribute("formmethod") ?? form.GetAttribute("method");
+        if (string.Equals(method, "get", StringComparison.OrdinalIgnoreCase) || string.IsNullOrEmpty(method))
+        {
+            var builder = new UriBuilder(action) { Query = string.Join('&', fields.Select(f => $"{Uri.EscapeDataString(f.Name)}={Uri.EscapeDataString(f.Value)}")) };
             return new HttpRequestMessage(HttpMethod.Get, builder.Uri);
         }
 
-        return new HttpRequestMessage(HttpMethod.Post, action) { Content = new FormUrlEncodedContent(fields) };
+        return new HttpRequestMessage(HttpMethod.Post, action)
+        {
+            Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Name, f.Value))),
+        };
     }
 
-    private static bool Matches(string? name, params string[] words) =>
-        name is not null && words.Any(w => name.Contains(w, StringComparison.OrdinalIgnoreCase));
-
-    private static bool ContainsWord(string label, string[] words) =>
-        label.Split([' ', '\n', '\t', '-', '_'], StringSplitOptions.RemoveEmptyEntries).Any(t => words.Contains(t.Trim().ToLowerInvariant()));
-
-    private static string Describe(IHtmlDocument page)
-    {
-        var error = page.QuerySelector("[role=alert], .error, .alert, .validation-summary-errors")?.TextContent.Trim();
-        var title = page.Title?.Trim();
-        var text = error ?? page.Body?.TextContent.Trim() ?? "";
-        text = System.Text.RegularExpressions.Regex.Replace(text, @"\s+", " ");
-        return $"title '{title}', text '{(text.Length > 200 ? text[..200] + "..." : text)}'";
-    }
-
-    private sealed record IElementLike(string? Name, string? Value, string Label);
+    /// <summary>
+    /// Where a form is sent: its action resolved against the page. An empty action or <c>"#"</c> (LemonLDAP::NG's
+    /// forms) is the page itself, its query included, as a browser posts it; a fragment is never sent.
+    /// </summary>
+    internal static Uri FormAction(Uri pageUri, string? action) =>
+        new(new Uri(pageUri, action?.Trim() ?? "").GetLeftPart(UriPartial.Query));
 }

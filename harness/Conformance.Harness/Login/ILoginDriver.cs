@@ -23,6 +23,14 @@ public interface IUserAgent : IAsyncDisposable
 
     /// <summary>Follows the server from <paramref name="start"/> until it redirects to <paramref name="stopAt"/>, filling in nothing.</summary>
     Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default);
+
+    /// <summary>
+    /// Like <see cref="NavigateAsync"/> (no credentials, nothing filled in), but a logout confirmation page is
+    /// accepted, as RP-Initiated Logout 1.0 §2 lets the OP ask the user: its accepting button is pressed, never one
+    /// that denies or cancels. Ends at the redirect to <paramref name="stopAt"/> (the post-logout redirect URI);
+    /// any other page the server ends on fails with a <see cref="LoginFailedException"/> that describes it.
+    /// </summary>
+    Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default);
 }
 
 public static class LoginDriverExtensions
@@ -36,4 +44,11 @@ public static class LoginDriverExtensions
 }
 
 /// <summary>The login could not be completed: the page was not understood, or the server refused the user.</summary>
-public sealed class LoginFailedException(string message) : Exception(message);
+public class LoginFailedException(string message) : Exception(message);
+
+/// <summary>
+/// The form driver met a page it cannot use without running its scripts: a JavaScript application that renders
+/// the login (or logout) itself. Not a failure of the server: the browser driver is the one to use there, so
+/// callers report the check as not applicable to the form driver.
+/// </summary>
+public sealed class ScriptLoginPageException(string message) : LoginFailedException(message);

@@ -135,6 +135,9 @@ public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) :
         public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
             redirects.NavigateAsync(start, stopAt, ct);
 
+        public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
+            redirects.LogoutAsync(start, stopAt, ct);
+
         public ValueTask DisposeAsync() => redirects.DisposeAsync();
     }
 }

@@ -1,0 +1,420 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using Conformance.Harness.Http;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+using Microsoft.Playwright;
+
+namespace Conformance.Harness.Login;
+
+public sealed partial class BrowserUserAgent
+{
+    /// <summary>
+    /// One call: one page, one DevTools session intercepting navigations, one deadline. Each page is read into
+    /// <see cref="PageFacts"/> and classified by <see cref="LoginPageInterpreter"/>, as the form driver does.
+    /// </summary>
+    private sealed partial class Flow : IAsyncDisposable
+    {
+        private readonly BrowserUserAgent agent;
+        private readonly IPage page;
+        private readonly Uri stopAt;
+        private readonly UserProfile? user;
+        private readonly UserAgentTask task;
+        private readonly PageSelectors selectors;
+        private readonly EvidenceScope? scope;
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private readonly TimeSpan timeout;
+        private readonly TaskCompletionSource<AuthorizationResponse> captured = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
+        private ICDPSession? cdp;
+        private int navigations;
+        private int acceptances;
+
+        public Flow(BrowserUserAgent agent, IPage page, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
+        {
+            this.agent = agent;
+            this.page = page;
+            this.stopAt = stopAt;
+            this.user = user;
+            this.task = task;
+            this.scope = scope;
+            this.timeout = timeout;
+            selectors = LoginVocabulary.Selectors(agent.Login);
+            page.FrameNavigated += (_, frame) =>
+            {
+                if (frame.ParentFrame is null)
+                {
+                    Interlocked.Increment(ref navigations);
+                }
+            };
+        }
+
+        private Redactor Redactor => agent.Redactor;
+
+        private TimeSpan Remaining => timeout - clock.Elapsed;
+
+        private bool IsCaptured => captured.Task.IsCompleted;
+
+        public bool Expired => clock.Elapsed >= timeout;
+
+        /// <summary>Milliseconds for one Playwright call: what is left of the flow, at most <paramref name="cap"/> seconds.</summary>
+        private float Ms(double cap = 10) => (float)Math.Clamp(Math.Min(Remaining.TotalMilliseconds, cap * 1000), 1, cap * 1000);
+
+        public async Task<AuthorizationResponse> RunAsync(Uri start, List<string> typed, CancellationToken ct)
+        {
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(timeout);
+            var token = deadline.Token;
+
+            cdp = await page.Context.NewCDPSessionAsync(page).ConfigureAwait(false);
+            cdp.Event("Fetch.requestPaused").OnEvent += (_, e) => _ = OnPausedAsync(e);
+            await cdp.SendAsync("Fetch.enable", new Dictionary<string, object>
+            {
+                ["patterns"] = new object[]
+                {
+                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Request" },
+                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Response" },
+                },
+            }).ConfigureAwait(false);
+
+            await GotoAsync(start).ConfigureAwait(false);
+
+            var credentialsSent = false;
+            var identifierSent = false;
+            var codeSent = false;
+            for (var step = 0; step < MaxSteps; step++)
+            {
+                var (verdict, error) = await ObserveAsync(token).ConfigureAwait(false);
+                if (verdict is null)
+                {
+                    return await captured.Task.ConfigureAwait(false);
+                }
+
+                var before = Volatile.Read(ref navigations);
+                switch (verdict.Kind)
+                {
+                    case LoginPageKind.Password:
+                    {
+                        if (credentialsSent)
+                        {
+                            throw new LoginFailedException($"the login page {await DescribeAsync().ConfigureAwait(false)} was shown again after the credentials were sent: the user '{user!.Username}' was refused");
+                        }
+
+                        var field = verdict.Field!;
+                        var password = Locate(field.Ref);
+                        var submit = await SubmitButtonAsync(field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
+                        if (field.Username is { } u && Locate(u) is var username
+                            && await username.IsEditableAsync(new LocatorIsEditableOptions { Timeout = Ms(2) }).ConfigureAwait(false))
+                        {
+                            await username.FillAsync(user!.Username, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                        }
+
+                        // No username field: identifier-first (sent already) or a re-authentication of a known user.
+                        await password.FillAsync(user!.Password.Reveal(), new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                        credentialsSent = true;
+                        await SubmitAsync(password, submit, "the password").ConfigureAwait(false);
+                        await WaitForChangeAsync(password, before, error, "the password was submitted", refused: true, token).ConfigureAwait(false);
+                        break;
+                    }
+
+                    case LoginPageKind.OneTimeCode:
+                    {
+                        if (user!.TotpSecret is null)
+                        {
+                            throw new LoginFailedException($"the page {await DescribeAsync().ConfigureAwait(false)} asks for a one-time code, but user '{user.Username}' has no totpSecret in the profile");
+                        }
+
+                        if (codeSent)
+                        {
+                            throw new LoginFailedException($"the one-time code for '{user.Username}' was refused at {await DescribeAsync().ConfigureAwait(false)}; check the TOTP secret and the clock");
+                        }
+
+                        var input = Locate(verdict.Field!.Ref);
+                        var submit = await SubmitButtonAsync(verdict.Field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
+                        var code = await TotpCodes.NextAsync(user, token).ConfigureAwait(false);
+                        typed.Add(code);
+                        await input.FillAsync(code, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                        codeSent = true;
+                        await SubmitAsync(input, submit, "the one-time code").ConfigureAwait(false);
+                        await WaitForChangeAsync(input, before, error, "the one-time code was submitted", refused: true, token).ConfigureAwait(false);
+                        break;
+                    }
+
+                    case LoginPageKind.Identifier:
+                    {
+                        if (identifierSent)
+                        {
+                            throw new LoginFailedException($"the identifier page {await DescribeAsync().ConfigureAwait(false)} was shown again after '{user!.Username}' was sent: the user was refused");
+                        }
+
+                        var input = Locate(verdict.Field!.Ref);
+                        var submit = await SubmitButtonAsync(verdict.Field, selectors.ConfiguredNext, "next").ConfigureAwait(false);
+                        await input.FillAsync(user!.Username, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                        identifierSent = true;
+                        await SubmitAsync(input, submit, "the username").ConfigureAwait(false);
+                        await WaitForChangeAsync(input, before, error, "the username was submitted", refused: true, token).ConfigureAwait(false);
+                        break;
+                    }
+
+                    default:
+                    {
+                        // Consent, an interstitial, a logout confirmation: the accepting button, never one that denies.
+                        if (++acceptances > LoginPageInterpreter.MaxAcceptances)
+                        {
+                            throw new LoginFailedException($"the page {await DescribeAsync().ConfigureAwait(false)} came back after it was accepted {LoginPageInterpreter.MaxAcceptances} times");
+                        }
+
+                        var button = Locate(verdict.Button!.Ref);
+                        await ClickAsync(button, $"the {Accepting(verdict.Kind)} button").ConfigureAwait(false);
+                        await WaitForChangeAsync(button, before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
+                        break;
+                    }
+                }
+            }
+
+            throw new LoginFailedException($"no redirect to {Redactor.Url(stopAt)} after {MaxSteps} pages; the flow is looping at {await DescribeAsync().ConfigureAwait(false)}");
+        }
+
+        private static string Accepting(LoginPageKind kind) => kind switch
+        {
+            LoginPageKind.Consent => "consent",
+            LoginPageKind.Continue => "continue",
+            _ => "logout confirmation",
+        };
+
+        private ILocator Locate(int reference) => BrowserPageReader.Locate(page, reference);
+
+        /// <summary>The button that sends the field's form; a configured one (login.selectors) must be there.</summary>
+        private async Task<ILocator?> SubmitButtonAsync(FieldFacts field, string? configured, string key)
+        {
+            if (field.Submit is { } submit)
+            {
+                return Locate(submit);
+            }
+
+            return configured is null
+                ? null
+                : throw new LoginFailedException($"the page {await DescribeAsync().ConfigureAwait(false)} has no visible '{configured}' (login.selectors.{key})");
+        }
+
+        private async Task GotoAsync(Uri start)
+        {
+            try
+            {
+                await page.GotoAsync(start.AbsoluteUri, new PageGotoOptions { WaitUntil = WaitUntilState.Commit, Timeout = Ms(timeout.TotalSeconds) }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsBrowserError(e) && !IsCaptured)
+            {
+                var reason = BrowserSession.FirstLine(e.Message);
+                if (e is TimeoutException || reason.Contains("net::ERR_", StringComparison.Ordinal))
+                {
+                    throw new IssuerUnreachableException($"GET {Redactor.Url(start)} in the browser: {Redactor.Text(reason)}", e);
+                }
+
+                throw;
+            }
+            catch (Exception e) when (IsBrowserError(e))
+            {
+                // The first request was already the redirect to the client: the navigation was aborted on purpose.
+            }
+        }
+
+        /// <summary>
+        /// Waits until the page shows something the task acts on, or the response was captured (null then); returns
+        /// it with the error the page shows. A page with nothing to act on is watched for a script to move on: briefly
+        /// when the task only observes or the page is complete and rendered, longer while a login may still render.
+        /// </summary>
+        private async Task<(LoginPageVerdict? Verdict, string? Error)> ObserveAsync(CancellationToken token)
+        {
+            DateTime? quietSince = null;
+            var lastNavigations = -1;
+            while (true)
+            {
+                if (IsCaptured)
+                {
+                    return (null, null);
+                }
+
+                token.ThrowIfCancellationRequested();
+                var now = Volatile.Read(ref navigations);
+                var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
+                var verdict = read is { } r ? LoginPageInterpreter.Classify(r.Facts, stopAt) : null;
+                if (verdict is { Kind: LoginPageKind.FormPost, Form: { } form })
+                {
+                    // OAuth 2.0 Form Post Response Mode: a page whose form posts to the redirect URI holds the response already.
+                    var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+                    foreach (var field in form.Fields)
+                    {
+                        parameters.TryAdd(field.Name, field.Value);
+                    }
+
+                    captured.TrySetResult(new AuthorizationResponse(parameters, "form_post"));
+                    return (null, null);
+                }
+
+                if (verdict is not null && LoginPageInterpreter.Acts(task, verdict.Kind))
+                {
+                    return (verdict, read!.Value.Facts.Error);
+                }
+
+                // Nothing to act on: wait for the page to finish, for a script to move on, or for the deadline.
+                var complete = read?.Ready == "complete";
+                if (!complete || now != lastNavigations)
+                {
+                    quietSince = complete ? DateTime.UtcNow : null;
+                    lastNavigations = now;
+                }
+                else if (quietSince is { } since && DateTime.UtcNow - since > Patience(verdict!.Kind) && !IsCaptured)
+                {
+                    throw new LoginFailedException(await NothingToDoAsync(verdict.Kind).ConfigureAwait(false));
+                }
+
+                await Task.WhenAny(captured.Task, Task.Delay(Poll, token)).ConfigureAwait(false);
+            }
+        }
+
+        /// <summary>Logging in waits for widgets that render late; observing, or a logout past its script application, does not.</summary>
+        private TimeSpan Patience(LoginPageKind kind) => task switch
+        {
+            UserAgentTask.Navigate => QuietPage,
+            UserAgentTask.Logout when kind != LoginPageKind.ScriptApplication => QuietPage,
+            _ => NotUnderstoodAfter,
+        };
+
+        private async Task<string> NothingToDoAsync(LoginPageKind kind)
+        {
+            var described = await DescribeAsync().ConfigureAwait(false);
+            if (task is UserAgentTask.Navigate or UserAgentTask.Logout)
+            {
+                var after = acceptances > 0 ? " after the logout was confirmed" : "";
+                return $"the server showed a page instead of redirecting to {Redactor.Url(stopAt)}{after}: {described}";
+            }
+
+            return kind == LoginPageKind.ScriptApplication
+                ? $"the page {described} is a script application that rendered nothing the browser driver understands within {NotUnderstoodAfter.TotalSeconds:0} s"
+                : $"the page {described} has no login, one-time-code, consent or form_post form the browser driver understands (set login.selectors in the profile)";
+        }
+
+        /// <summary>Sends the form of <paramref name="field"/>: its button when there is one, else Enter in the field.</summary>
+        private async Task SubmitAsync(ILocator field, ILocator? button, string what)
+        {
+            if (button is not null)
+            {
+                await ClickAsync(button, $"the button that sends {what}").ConfigureAwait(false);
+                return;
+            }
+
+            try
+            {
+                await field.PressAsync("Enter", new LocatorPressOptions { Timeout = Ms() }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsBrowserError(e) && IsCaptured)
+            {
+                // Enter led straight to the redirect URI, whose navigation was aborted on purpose.
+            }
+        }
+
+        private async Task ClickAsync(ILocator button, string what)
+        {
+            try
+            {
+                await button.ClickAsync(new LocatorClickOptions { Timeout = Ms() }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsBrowserError(e) && IsCaptured)
+            {
+                // The click led straight to the redirect URI, whose navigation was aborted on purpose.
+            }
+            catch (TimeoutException)
+            {
+                throw new LoginFailedException($"{what} on the page {await DescribeAsync().ConfigureAwait(false)} could not be clicked within {Ms():0} ms");
+            }
+        }
+
+        /// <summary>
+        /// After an action: waits until the page moves on (a navigation, or the acted-on element disappears), the
+        /// response is captured, or the page shows a new error, which means the server refused what was sent.
+        /// </summary>
+        private async Task WaitForChangeAsync(ILocator element, int navigationsBefore, string? errorBefore, string what, bool refused, CancellationToken token)
+        {
+            IElementHandle? handle = null;
+            try
+            {
+                handle = await element.ElementHandleAsync(new LocatorElementHandleOptions { Timeout = 500 }).ConfigureAwait(false);
+            }
+            catch (Exception e) when (IsBrowserError(e))
+            {
+                // Gone already: the page moved on.
+            }
+
+            try
+            {
+                var until = clock.Elapsed + ReactionTimeout;
+                while (clock.Elapsed < until)
+                {
+                    token.ThrowIfCancellationRequested();
+                    if (IsCaptured || Volatile.Read(ref navigations) != navigationsBefore || handle is null)
+                    {
+                        return;
+                    }
+
+                    JsonElement reaction;
+                    try
+                    {
+                        reaction = await handle.EvaluateAsync<JsonElement>(ReactionScript, LoginVocabulary.ErrorSelector).WaitAsync(ScriptTimeout, token).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsBrowserError(e))
+                    {
+                        // The document that held the element is gone: the page moved on.
+                        return;
+                    }
+
+                    if (!reaction.GetProperty("shown").GetBoolean())
+                    {
+                        return;
+                    }
+
+                    var error = reaction.GetProperty("error").GetString();
+                    if (refused && !string.IsNullOrEmpty(error) && error != errorBefore)
+                    {
+                        throw new LoginFailedException($"after {what}, the page {await DescribeAsync().ConfigureAwait(false)} shows an error: the user '{user!.Username}' was refused");
+                    }
+
+                    await Task.WhenAny(captured.Task, Task.Delay(Poll, token)).ConfigureAwait(false);
+                }
+
+                throw new LoginFailedException($"nothing happened within {ReactionTimeout.TotalSeconds:0} s after {what} at {await DescribeAsync().ConfigureAwait(false)}");
+            }
+            finally
+            {
+                if (handle is not null)
+                {
+                    try
+                    {
+                        await handle.DisposeAsync().ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (IsBrowserError(e))
+                    {
+                        // The document that held it is gone.
+                    }
+                }
+            }
+        }
+
+        /// <summary>"at URL (title 'x', error 'y', text 'z')", redacted, for messages.</summary>
+        public async Task<string> DescribeAsync()
+        {
+            var url = Redactor.Url(SafeUrl(page));
+            try
+            {
+                var shown = await page.EvaluateAsync<JsonElement>(DescribeScript, LoginVocabulary.ErrorSelector).WaitAsync(ScriptTimeout).ConfigureAwait(false);
+                var described = LoginPageInterpreter.Describe(shown.GetProperty("title").GetString(), shown.GetProperty("error").GetString(), shown.GetProperty("text").GetString());
+                return $"at {url} ({Redactor.Text(described)})";
+            }
+            catch (Exception e) when (IsBrowserError(e))
+            {
+                return $"at {url}";
+            }
+        }
+    }
+}
