@@ -258,17 +258,23 @@ public sealed partial class BrowserUserAgent
                     return (verdict, read!.Value.Facts.Error);
                 }
 
-                // Nothing to act on: wait for the page to finish, for a script to move on, or for the deadline.
+                // Nothing to act on: wait for the page to finish, for a script to move on, or for the deadline. The
+                // quiet time starts at the first poll that sees the page complete, even if it was loading before.
                 var complete = read?.Ready == "complete";
-                if (!complete || now != lastNavigations)
+                if (!complete)
                 {
-                    quietSince = complete ? DateTime.UtcNow : null;
-                    lastNavigations = now;
+                    quietSince = null;
                 }
-                else if (quietSince is { } since && DateTime.UtcNow - since > Patience(verdict!.Kind) && !IsCaptured)
+                else if (now != lastNavigations || quietSince is null)
+                {
+                    quietSince = DateTime.UtcNow;
+                }
+                else if (DateTime.UtcNow - quietSince > Patience(verdict!.Kind) && !IsCaptured)
                 {
                     throw new LoginFailedException(await NothingToDoAsync(verdict.Kind).ConfigureAwait(false));
                 }
+
+                lastNavigations = now;
 
                 await Task.WhenAny(captured.Task, Task.Delay(Poll, token)).ConfigureAwait(false);
             }
