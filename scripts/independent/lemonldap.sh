@@ -247,12 +247,15 @@ cmd_start() {
     printf 'export LLNG_SECRET_PASSWORD=%q\n' "$secret_password"
     printf 'export LLNG_PASSWORD_DWHO=%q\n' "$password_dwho"
     printf 'export LLNG_PASSWORD_RTYLER=%q\n' "$password_rtyler"
+    printf 'export CONFORMANCE_PROVIDER_NAME=%q\n' "LemonLDAP::NG"
+    printf 'export CONFORMANCE_PROVIDER_VERSION=%q\n' "$(dpkg-query -W -f='${Version}' liblemonldap-ng-portal-perl 2>/dev/null || echo unknown)"
   } >"$state/env.sh"
   for name in "${instances[@]}"; do
     say "instance $name: issuer http://127.0.0.1:$(port_of "$name") (pid $(cat "$state/$name/starman.pid"), log $state/$name/portal.log)"
   done
   say "both instances answer discovery after $((SECONDS - began)) s; the environment for the profile:"
-  sed 's/^/  /' "$state/env.sh"
+  # Names only: the values are secrets, and this output lands in CI logs.
+  sed -n 's/^export \([A-Z_]*\)=.*/  \1/p' "$state/env.sh"
   say "source $state/env.sh"
 }
 

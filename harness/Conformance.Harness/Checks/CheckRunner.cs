@@ -105,6 +105,11 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         {
             return Result(Outcome.Inconclusive, e.Message);
         }
+        catch (ScriptLoginPageException e)
+        {
+            // The driver cannot run a script application: a gap of this driver, named as such, not of the server.
+            return Result(Outcome.NotApplicable, e.Message);
+        }
         catch (LoginFailedException e)
         {
             return Result(Outcome.Inconclusive, "the login did not complete: " + e.Message);

@@ -28,7 +28,8 @@ public static class Logout
             AuthorizationResponse response;
             try
             {
-                response = await agent.NavigateAsync(oauth.LogoutRequest(idToken, foreign, Harness.Protocol.Random.Token()), foreign, c.Cancellation).ConfigureAwait(false);
+                // A confirmation page is answered (RP-Initiated Logout §2 lets the OP ask): only the redirect is judged.
+                response = await agent.LogoutAsync(oauth.LogoutRequest(idToken, foreign, Harness.Protocol.Random.Token()), foreign, c.Cancellation).ConfigureAwait(false);
             }
             catch (LoginFailedException e)
             {
@@ -52,7 +53,16 @@ public static class Logout
             var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
             var state = Harness.Protocol.Random.Token();
 
-            var response = await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, state), postLogout, c.Cancellation).ConfigureAwait(false);
+            AuthorizationResponse response;
+            try
+            {
+                response = await agent.LogoutAsync(oauth.LogoutRequest(idToken, postLogout, state), postLogout, c.Cancellation).ConfigureAwait(false);
+            }
+            catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+            {
+                // RP-Initiated Logout §3: redirecting back is the OP's choice; state is owed only on a redirect.
+                throw new NotApplicableException($"server '{c.Server.Name}' did not redirect to the registered post_logout_redirect_uri after logout, so there is no state to judge: {e.Message}");
+            }
 
             c.Expect(response.State == state, $"state '{state}' at {postLogout}", response.State is null ? "no state" : $"state '{response.State}'");
         },
@@ -71,7 +81,7 @@ public static class Logout
             var before = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
             c.Precondition(before is { IsError: false, Code: not null }, $"the server keeps no session a prompt=none request can use, even before logout ({Steps.Describe(before)})");
 
-            await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+            await LogOutAsync(c, agent, oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout).ConfigureAwait(false);
             var after = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
 
             c.Expect(after.Error == "login_required" && after.Code is null, "error 'login_required' for prompt=none after logout", Steps.Describe(after));
@@ -93,7 +103,7 @@ public static class Logout
 
             try
             {
-                var response = await agent.NavigateAsync(oauth.LogoutRequest(tampered, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+                var response = await agent.LogoutAsync(oauth.LogoutRequest(tampered, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
                 c.Expect(false, "an error page and no redirect for an id_token_hint with a broken signature", $"redirected to {postLogout}" + (response.State is null ? "" : " with the state"));
             }
             catch (LoginFailedException e)
@@ -102,9 +112,29 @@ public static class Logout
             }
 
             // The honest hint must still be redirected, or the server never redirects and the check said nothing.
-            await agent.NavigateAsync(oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+            try
+            {
+                await agent.LogoutAsync(oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout, c.Cancellation).ConfigureAwait(false);
+            }
+            catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+            {
+                throw new NotApplicableException($"server '{c.Server.Name}' does not redirect to the post_logout_redirect_uri even with a valid id_token_hint, so refusing a tampered one shows nothing: {e.Message}");
+            }
         },
         threats: "RFC6819 §4.2.4; RFC9700 §4.11");
+
+    /// <summary>Logs out, confirming when asked; a server that then shows a page instead of redirecting has still logged out.</summary>
+    private static async Task LogOutAsync(CheckContext c, IUserAgent agent, Uri logout, Uri postLogout)
+    {
+        try
+        {
+            await agent.LogoutAsync(logout, postLogout, c.Cancellation).ConfigureAwait(false);
+        }
+        catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+        {
+            c.Note("no redirect to the post_logout_redirect_uri after logout (the OP's choice, RP-Initiated Logout §3): " + e.Message);
+        }
+    }
 
     private static (ClientProfile Client, Uri PostLogout) Client(CheckContext c)
     {
