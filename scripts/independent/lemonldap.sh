@@ -5,12 +5,14 @@
 #   lemonldap.sh install              install the Debian packages that are missing (root, or password-less sudo)
 #   lemonldap.sh start  [STATE_DIR]   (re)start both instances; writes STATE_DIR/env.sh with the secrets
 #   lemonldap.sh stop   [STATE_DIR]   stop both instances
-#   lemonldap.sh status [STATE_DIR]   say whether each instance answers discovery
+#   lemonldap.sh status [STATE_DIR]   say whether each instance answers discovery (exit 3 if one does not)
 #
-# Environment: LLNG_PORT_A / LLNG_PORT_B (5811 / 5812); client secrets LLNG_SECRET_WEB, LLNG_SECRET_WEB2,
-# LLNG_SECRET_SERVICE, LLNG_SECRET_PASSWORD; LLNG_PASSWORD_DWHO / LLNG_PASSWORD_RTYLER must stay dwho / rtyler
-# (the Demo backend's passwords are its user names), they are exported only so the profile can reference them.
-# The profile is fixtures/profiles/lemonldap.json.
+# STATE_DIR defaults to ${TMPDIR:-/tmp}/conformance-llng; each instance lives in STATE_DIR/a and STATE_DIR/b.
+# Environment: LLNG_PORT_A / LLNG_PORT_B (5811 / 5812; the profile names these two); client secrets LLNG_SECRET_WEB,
+# LLNG_SECRET_WEB2, LLNG_SECRET_SERVICE, LLNG_SECRET_PASSWORD (test values otherwise); LLNG_PASSWORD_DWHO /
+# LLNG_PASSWORD_RTYLER must stay dwho / rtyler (the Demo backend's passwords are its user names): they exist so the
+# profile can reference them; LLNG_WORKERS (starman workers per instance, 4); LLNG_LOG_LEVEL (notice).
+# The target profile is fixtures/profiles/lemonldap.json.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -152,6 +154,17 @@ fill_text() {
   perl -pe 's/\@([A-Z0-9_]+)\@/defined $ENV{"T_$1"} ? $ENV{"T_$1"} : die "no value for \@$1\@\n"/ge' "$1" >"$2"
 }
 
+# lemonldap/lmConf.template.json keeps LemonLDAP::NG's defaults (consent shown, logout confirmation shown, CORS,
+# metadata) except where a test target needs otherwise:
+# - locationRules {}: the built-in default ({"default":"deny"}) is not keyed by virtual host and makes every worker
+#   die with "Can't use string ("deny") as a HASH ref"; the portal protects no application here anyway.
+# - registerDB Null and portalDisplayRegister 0: the Demo register module wants mail modules; no self-registration.
+# - oidcServiceAllowImplicitFlow / AllowHybridFlow 1: the suites test those flows.
+# - oidcServiceAllowOnlyDeclaredScopes 1: a client gets only the standard scopes and the ones declared for it
+#   (oidcRPMetaDataScopeRules), so svc-app is refused orders.write; by default any requested scope is granted.
+# - per client: IDTokenSignAlg RS256 (there is no default), RefreshToken / AllowOffline where the suites refresh,
+#   RequirePKCE on the public native client only (on spa it would also refuse implicit requests, which carry no
+#   code_challenge), AllowClientCredentialsGrant on svc-app, AllowPasswordGrant on trusted-app.
 start_instance() {
   local name="$1" port dir base kid
   port="$(port_of "$name")"
