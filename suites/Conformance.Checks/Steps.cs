@@ -155,6 +155,20 @@ public static class Steps
         c.Precondition(tokens.IsSuccess, $"the honest {grant} grant failed: {tokens}");
     }
 
+    /// <summary>
+    /// The security rule of a check is the refusal: no tokens. Which error code came back is noted, and judged
+    /// once, by CODE-10 (RFC 6749 §5.2's error format), so one non-standard error code is not counted in every
+    /// check that happens to see it.
+    /// </summary>
+    public static void ExpectRefused(CheckContext c, TokenResponse tokens, string expected, params string[] codes)
+    {
+        c.Expect(!tokens.IsSuccess, expected, Describe(tokens));
+        if (!codes.Contains(tokens.Error))
+        {
+            c.Note($"refused with {Describe(tokens)} rather than {string.Join(" or ", codes.Select(x => $"'{x}'"))} (RFC 6749 §5.2's error codes are CODE-10's rule)");
+        }
+    }
+
     /// <summary>"HTTP 400, error 'invalid_grant'" or "HTTP 200 with tokens", for the observed side of a verdict.</summary>
     public static string Describe(TokenResponse tokens) => tokens.ToString();
 

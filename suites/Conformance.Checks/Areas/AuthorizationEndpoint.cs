@@ -183,9 +183,9 @@ public static class AuthorizationEndpoint
 
     public static Check PromptNoneWithoutSession { get; } = Define.Rule(
         "AUTHZ-10", Area, RequirementLevel.Must, Severity.Medium,
-        "With prompt=none and no session, the authorization server MUST redirect back with error=login_required and MUST NOT show a login page.",
+        "With prompt=none and no session, the authorization server MUST NOT show a login page: it MUST redirect back with an error (login_required, or the more general interaction_required).",
         "OIDC-Core §3.1.2.6; OIDC-Core §3.1.2.1", CodeClient,
-        "For prompt=none, never display UI: redirect with login_required when the user is not signed in.",
+        "For prompt=none, never display UI: redirect with login_required (or interaction_required) when the user is not signed in.",
         async c =>
         {
             c.RequireMetadata("response_types_supported", "code");
@@ -201,12 +201,14 @@ public static class AuthorizationEndpoint
                 catch (LoginFailedException e)
                 {
                     // The agent fills in nothing here, so a page instead of a redirect is the server's answer.
-                    c.Expect(false, "a redirect to the client with error 'login_required'", "no redirect to the client: " + e.Message);
+                    c.Expect(false, "a redirect to the client with error 'login_required' or 'interaction_required'", "no redirect to the client: " + e.Message);
                     return;
                 }
             }
 
-            c.Expect(response.Error == "login_required" && response.Code is null, "a redirect to the client with error 'login_required'", Steps.Describe(response));
+            // OIDC Core §3.1.2.6: both codes MAY be returned for prompt=none; login_required is the precise one.
+            c.Expect(response.Error is "login_required" or "interaction_required" && response.Code is null,
+                "a redirect to the client with error 'login_required' or 'interaction_required'", Steps.Describe(response));
         });
 
     public static Check UnknownParameterIgnored { get; } = Define.Rule(

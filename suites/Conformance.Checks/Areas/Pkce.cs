@@ -37,7 +37,7 @@ public static class Pkce
 
             var tokens = await c.OAuth(client).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, verifier: null, ct: c.Cancellation).ConfigureAwait(false);
 
-            c.Expect(!tokens.IsSuccess && tokens.Error is "invalid_grant" or "invalid_request", "HTTP 400, error 'invalid_request' or 'invalid_grant'", Steps.Describe(tokens));
+            Steps.ExpectRefused(c, tokens, "no tokens (HTTP 400, error 'invalid_request' or 'invalid_grant')", "invalid_request", "invalid_grant");
         },
         threats: "RFC6819 §4.4.1.1; RFC9700 §4.5");
 

