@@ -10,7 +10,8 @@ namespace Conformance.Harness.Tests;
 internal static class LoginPageSamples
 {
     /// <param name="Target">The name of the field acted on, or the label of the button pressed; null when nothing is.</param>
-    internal sealed record Sample(string Name, string Html, LoginPageKind Kind, string? Target);
+    /// <param name="Selectors">The profile's <c>login.selectors</c>, for pages the guesses alone do not understand.</param>
+    internal sealed record Sample(string Name, string Html, LoginPageKind Kind, string? Target, IReadOnlyDictionary<string, string>? Selectors = null);
 
     public static IReadOnlyList<Sample> All { get; } =
     [
@@ -138,6 +139,22 @@ internal static class LoginPageSamples
             <form method="post" action="/identify" hidden><input name="username"></form>
             <p>Nothing to see.</p>
             """), LoginPageKind.NotUnderstood, null),
+
+        new("configured username and password", Page("Odd", """
+            <form method="post" action="/odd/login" id="f"><input id="who" name="a" type="search"><input id="secret" name="b" type="text"></form>
+            <a id="go" href="#" onclick="document.getElementById('f').submit(); return false;">Onwards</a>
+            """), LoginPageKind.Password, "b", new Dictionary<string, string> { ["username"] = "#who", ["password"] = "#secret", ["submit"] = "#go" }),
+
+        new("configured consent names a form", Page("Decide", """
+            <form id="decide" method="post" action="/consent">
+              <button type="submit" name="d" value="no">Deny</button><button type="submit" name="d" value="go">Go ahead</button>
+            </form>
+            <form method="post" action="/other"><button type="submit">Allow</button></form>
+            """), LoginPageKind.Consent, "Go ahead go", new Dictionary<string, string> { ["consent"] = "#decide" }),
+
+        new("configured one-time code", Page("PIN", """
+            <form method="post" action="/pin"><label>PIN <input id="pin" name="pin"></label><button>Send</button></form>
+            """), LoginPageKind.OneTimeCode, "pin", new Dictionary<string, string> { ["otp"] = "#pin" }),
     ];
 
     public static Sample Get(string name) => All.Single(s => s.Name == name);

@@ -83,6 +83,11 @@ internal sealed class LoginTestServer : IDisposable
                 {
                     // The client went away mid-answer.
                 }
+                catch (Exception e) when (e is KeyNotFoundException or FormatException or ArgumentException)
+                {
+                    // A request the flows do not expect: answer it, or the driver would wait for its timeout.
+                    Write(context.Response, "text/plain", e.Message, 500);
+                }
             });
         }
     }
@@ -108,8 +113,8 @@ internal sealed class LoginTestServer : IDisposable
 
         switch (request.HttpMethod, flow, step)
         {
-            case ("GET", "sample", _):
-                Html(response, LoginPageSamples.All[int.Parse(step, System.Globalization.CultureInfo.InvariantCulture)].Html);
+            case ("GET", "sample", _) when int.TryParse(step, out var index) && index < LoginPageSamples.All.Count:
+                Html(response, LoginPageSamples.All[index].Html);
                 return;
 
             case ("GET", "continue" or "next" or "fp", "authorize"):
