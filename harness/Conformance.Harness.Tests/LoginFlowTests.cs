@@ -140,8 +140,8 @@ public class LoginFlowTests
         (await act()).Code.Should().Be("abc");
     }
 
+    // The browser's form_post flow is BrowserLoginDriverTests' own.
     [TestCase("form")]
-    [TestCase("browser")]
     public async Task A_form_post_response_is_read(string driver)
     {
         var response = await Driver(driver).AuthorizeAsync(Request("fp", "form_post"), Alice);
