@@ -269,7 +269,7 @@ public sealed partial class BrowserUserAgent
                 {
                     quietSince = DateTime.UtcNow;
                 }
-                else if (DateTime.UtcNow - quietSince > Patience(verdict!.Kind) && !IsCaptured)
+                else if (DateTime.UtcNow - quietSince > Patience(read!.Value.Facts, verdict!.Kind) && !IsCaptured)
                 {
                     throw new LoginFailedException(await NothingToDoAsync(verdict.Kind).ConfigureAwait(false));
                 }
@@ -280,11 +280,14 @@ public sealed partial class BrowserUserAgent
             }
         }
 
-        /// <summary>Logging in waits for widgets that render late; observing, or a logout past its script application, does not.</summary>
-        private TimeSpan Patience(LoginPageKind kind) => task switch
+        /// <summary>
+        /// Logging in waits for widgets that render late, and so does a logout on a page with scripts (a script
+        /// application renders its confirmation after its own API calls); observing waits only for a script redirect.
+        /// </summary>
+        private TimeSpan Patience(PageFacts page, LoginPageKind kind) => task switch
         {
             UserAgentTask.Navigate => QuietPage,
-            UserAgentTask.Logout when kind != LoginPageKind.ScriptApplication => QuietPage,
+            UserAgentTask.Logout when !page.Scripts && kind != LoginPageKind.ScriptApplication => QuietPage,
             _ => NotUnderstoodAfter,
         };
 
