@@ -66,7 +66,9 @@ cmd_install() {
     printf '#!/bin/sh\n# temporary, from %s install: no service starts while installing\nexit 101\n' "$prog" > "$policy"
     chmod 755 "$policy"
     ours=1
+    # Removed however the script ends; a signal becomes an exit so that the EXIT trap runs.
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+    trap 'exit 130' INT TERM HUP
   fi
 
   local t0=$SECONDS rc=0 before after
@@ -74,7 +76,7 @@ cmd_install() {
   before="$(dpkg-query -W -f='${db:Status-Abbrev} ${binary:Package}\n' | awk '$1 == "ii" {print $2}' | sort)"
   say "installing: ${missing[*]}"
   "${apt[@]}" install --no-install-recommends "${missing[@]}" || rc=$?
-  if [ "$ours" -eq 1 ]; then rm -f "$policy"; trap - EXIT; fi
+  if [ "$ours" -eq 1 ]; then rm -f "$policy"; trap - EXIT INT TERM HUP; fi
   [ "$rc" -eq 0 ] || die "apt-get install ${missing[*]} failed (exit $rc)"
 
   for p in "${missing[@]}"; do installed "$p" || die "$p is still not installed after apt-get install"; done
@@ -111,7 +113,8 @@ export "${secret_vars[@]}"
 # The packaged database seeds admin/password; GLEWLWYD_ADMIN_PASSWORD, when set, replaces it after configuration.
 seeded_admin_password=password
 
-state_root() { echo "${1:-${TMPDIR:-/tmp}/conformance-glewlwyd}"; }
+# Absolute, so that the config file, the pid check and env.sh do not depend on the caller's directory.
+state_root() { realpath -m -- "${1:-${TMPDIR:-/tmp}/conformance-glewlwyd}"; }
 
 # Reads what `start` recorded about the instance (port, base URL) so stop/status need no environment.
 load_instance() {
@@ -225,7 +228,8 @@ cmd_start() {
 
   rm -rf "$dir"
   mkdir -p "$dir/keys"
-  chmod 700 "$state" "$dir" 2>/dev/null || true
+  # Private keys and test credentials live here: only the owner may look (STATE_DIR itself may be shared, /tmp).
+  chmod 700 "$dir"
 
   # A fresh database from the packaged schema: no state survives from an earlier run. One transaction (the script
   # has none: 1.6 s of fsyncs instead of 0.05 s). WAL mode is stored in the file, so Glewlwyd runs with it too:
@@ -298,8 +302,9 @@ configure() {
     || die "admin login failed"
   grep -q "$session_key" "$dir/admin.cookies" || die "admin login did not set the session cookie $session_key"
 
-  # Scopes. Every scope needs the password: a scope without password_required and without any other scheme
-  # cannot be obtained by a user at all. The seeded openid scope is such a scope, hence the update.
+  # Scopes. Every scope requires that the session was authenticated with the user's password (password_required;
+  # no other scheme is set up), the seeded openid scope included, which comes without it: every grant then rests
+  # on a password login.
   # (Loops read from process substitution, not a pipe: `die` must end the script, not a subshell.)
   while IFS= read -r s; do
     if [ "$(jq -r .name <<<"$s")" = openid ]; then api PUT /scope/openid "$s"; else api POST /scope/ "$s"; fi
@@ -316,8 +321,8 @@ configure() {
   api PUT /mod/client/database/reset
 
   # The authorization servers. Parameters (see plugin-oidc.json; names from src/plugin/protocol_oidc.c, 2.7.5):
-  # - allow-non-oidc: plain OAuth2 requests (client_credentials, password, response_type token alone);
-  #   client credentials answer 403 without it.
+  # - allow-non-oidc: plain OAuth2 requests (client_credentials, password, response_type token alone); the
+  #   ops notes saw client credentials answer 403 without it.
   # - auth-type-token-enabled is the implicit flow (the test suite's auth-type-implicit-enabled is not read).
   # - refresh-token-one-use always: every refresh returns a new refresh token and a replayed one breaks the chain
   #   (the default, never, keeps refresh tokens reusable, which public clients must not have).
