@@ -85,6 +85,8 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
     public static ExpectedVerdicts FromRun(RunFile run, ExpectedVerdicts? previous, string provider, string version, string profile)
     {
         var verdicts = new Dictionary<string, ExpectedVerdict>(StringComparer.Ordinal);
+        var clauses = run.Checks.GroupBy(c => $"{c.Id}({c.Server ?? "target"})")
+            .ToDictionary(g => g.Key, g => string.Join("; ", g.First().Specs.Select(spec => spec.Reference)), StringComparer.Ordinal);
         foreach (var (key, (outcome, message)) in Observed(run))
         {
             if (previous?.Verdicts.TryGetValue(key, out var old) == true && old.Outcome == outcome)
@@ -96,7 +98,8 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
             verdicts[key] = outcome switch
             {
                 Outcome.Pass => new ExpectedVerdict(outcome),
-                Outcome.Fail or Outcome.Warning => new ExpectedVerdict(outcome) { Clause = Todo, Deviation = Todo, Evidence = message },
+                // The clause starts as the check's own citation; what the provider does is a reviewer's sentence.
+                Outcome.Fail or Outcome.Warning => new ExpectedVerdict(outcome) { Clause = clauses.GetValueOrDefault(key, Todo), Deviation = Todo, Evidence = message },
                 _ => new ExpectedVerdict(outcome) { Reason = message },
             };
         }

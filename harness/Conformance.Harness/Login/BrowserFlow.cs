@@ -105,7 +105,8 @@ public sealed partial class BrowserUserAgent
                         var password = Locate(field.Ref);
                         var submit = await SubmitButtonAsync(field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
                         if (field.Username is { } u && Locate(u) is var username
-                            && await username.IsEditableAsync(new LocatorIsEditableOptions { Timeout = Ms(2) }).ConfigureAwait(false))
+                            // The same budget as every other action: a fixed 2 s made a loaded machine read as a failed login.
+                            && await username.IsEditableAsync(new LocatorIsEditableOptions { Timeout = Ms() }).ConfigureAwait(false))
                         {
                             await username.FillAsync(user!.Username, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
                         }
@@ -207,6 +208,13 @@ public sealed partial class BrowserUserAgent
             catch (Exception e) when (IsBrowserError(e) && !IsCaptured)
             {
                 var reason = BrowserSession.FirstLine(e.Message);
+                if (reason.Contains("net::ERR_HTTP_RESPONSE_CODE_FAILURE", StringComparison.Ordinal))
+                {
+                    // The server answered, with an error status and no page to show (Glewlwyd's 403 with an empty
+                    // body for an unregistered redirect_uri): a refusal without a redirect, not an unreachable server.
+                    throw new LoginFailedException($"the server answered GET {Redactor.Url(start)} with an HTTP error status and an empty page, and did not redirect");
+                }
+
                 if (e is TimeoutException || reason.Contains("net::ERR_", StringComparison.Ordinal))
                 {
                     throw new IssuerUnreachableException($"GET {Redactor.Url(start)} in the browser: {Redactor.Text(reason)}", e);

@@ -39,7 +39,9 @@ public static class Servers
         var path = configured is null ? TargetRun.ReferenceProfilePath : RunParameters.ResolvePath(configured);
         try
         {
-            var profile = TargetProfileLoader.LoadFile(path, _ => "unresolved", new Dictionary<string, string> { ["embedded"] = "http://127.0.0.1" });
+            // The environment as it is: a {{env:NAME}} in an issuer (a provider on a port chosen at run time) must
+            // resolve to a URL here too. A variable that is missing only stands in; TargetRun reports it.
+            var profile = TargetProfileLoader.LoadFile(path, name => Environment.GetEnvironmentVariable(name) ?? "unresolved", new Dictionary<string, string> { ["embedded"] = "http://127.0.0.1" });
             return (profile.Servers.Select(s => s.Name).ToList(), profile.Login.Drivers);
         }
         catch (TargetProfileException)
