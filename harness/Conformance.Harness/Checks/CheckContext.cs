@@ -67,7 +67,7 @@ public sealed class CheckContext
     }
 
     public void RequireMetadata(string field, string value) =>
-        Require(Server.Metadata.Strings(field).Contains(value), $"server '{Server.Name}' does not list '{value}' in {field}");
+        Require(Server.Metadata.Lists(field, value), $"server '{Server.Name}' does not list '{value}' in {field}");
 
     public Uri RequireEndpoint(string field) =>
         Server.Metadata.Url(field) ?? throw new NotApplicableException($"server '{Server.Name}' publishes no {field}");

@@ -38,6 +38,16 @@ public sealed class ProviderMetadata
 
     public IReadOnlyList<string> ResponseTypesSupported => Strings("response_types_supported");
 
+    /// <summary>
+    /// Whether a metadata list holds a value; response types compare as sets of space-separated values
+    /// (OAuth 2.0 Multiple Response Type Encoding Practices §3: order does not matter, so "token id_token" is
+    /// "id_token token").
+    /// </summary>
+    public bool Lists(string field, string value) =>
+        field == "response_types_supported"
+            ? Strings(field).Any(t => t.Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet().SetEquals(value.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+            : Strings(field).Contains(value);
+
     public IReadOnlyList<string> ResponseModesSupported => Strings("response_modes_supported");
 
     /// <summary>RFC 8414 §2: absent means ["authorization_code", "implicit"].</summary>
