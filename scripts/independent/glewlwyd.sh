@@ -374,6 +374,8 @@ write_env() {
     echo "# Written by scripts/independent/glewlwyd.sh start: the values fixtures/profiles/glewlwyd.json reads."
     printf 'export GLEWLWYD_BASE_URL=%q\n' "$base"
     for v in "${secret_vars[@]}"; do printf 'export %s=%q\n' "$v" "${!v}"; done
+    printf 'export CONFORMANCE_PROVIDER_NAME=%q\n' "Glewlwyd"
+    printf 'export CONFORMANCE_PROVIDER_VERSION=%q\n' "$(dpkg-query -W -f='${Version}' glewlwyd 2>/dev/null || echo unknown)"
   } > "$state/env.sh"
   chmod 600 "$state/env.sh"
 }
