@@ -31,6 +31,7 @@ public static class Program
         --chromium PATH         Chromium to print with (default: $CONFORMANCE_CHROMIUM or /usr/bin/chromium)
         --expected FILE         expect: the provider's expected-verdicts file; the run must match it verdict by verdict
         --write                 expect: rewrite FILE from the run (annotations kept where the outcome is unchanged, TODO elsewhere)
+        --gate all|checks|none  expect: which drift fails (default all; checks: the catalogue only; none: report)
 
         exit code: 0 gate passed, 1 gate failed, 2 invalid input
         """;
@@ -164,6 +165,7 @@ public static class Program
     {
         string? results = null, expected = null, provider = null, version = null, profile = null;
         var write = false;
+        var gate = "all";
         for (var i = 0; i < args.Length; i++)
         {
             string Value() => i + 1 < args.Length ? args[++i] : throw new UsageException($"{args[i]} needs a value");
@@ -175,6 +177,14 @@ public static class Program
                 case "--provider": provider = Value(); break;
                 case "--version": version = Value(); break;
                 case "--profile": profile = Value(); break;
+                case "--gate":
+                    gate = Value();
+                    if (gate is not ("all" or "checks" or "none"))
+                    {
+                        throw new UsageException($"--gate '{gate}': use all, checks or none");
+                    }
+
+                    break;
                 default: throw new UsageException($"unknown option '{args[i]}' for expect");
             }
         }
@@ -210,13 +220,15 @@ public static class Program
             var file = previous ?? throw new InvalidDataException($"{expected}: no such file (run with --write to create it from this run)");
             var drift = file.Compare(run);
             output.WriteLine($"{file.Provider} {file.Version}: expected {file.Counts()}; run {run.Target.Name} with {run.Checks.Count} check and {run.Flows.Count} flow verdicts");
+            // --gate checks: only the rule catalogue's verdicts decide; flow drift is printed as not gating.
+            var gating = drift.Where(d => gate == "all" || (gate == "checks" && !d.StartsWith("flow:", StringComparison.Ordinal))).ToList();
             foreach (var problem in drift)
             {
-                output.WriteLine("  drift: " + problem);
+                output.WriteLine((gating.Contains(problem) ? "  drift: " : "  drift (not gating): ") + problem);
             }
 
-            output.WriteLine(drift.Count == 0 ? "Expected verdicts: MATCHED" : $"Expected verdicts: DRIFTED ({drift.Count})");
-            return drift.Count == 0 ? 0 : 1;
+            output.WriteLine(drift.Count == 0 ? "Expected verdicts: MATCHED" : $"Expected verdicts: DRIFTED ({drift.Count}, {gating.Count} gating with --gate {gate})");
+            return gating.Count == 0 ? 0 : 1;
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {

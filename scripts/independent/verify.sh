@@ -49,5 +49,5 @@ expect=(dotnet run --project reports/Conformance.Reports -- expect --results "$a
 if [ "$mode" = "--write" ]; then
   "${expect[@]}" --write --provider "${CONFORMANCE_PROVIDER_NAME:-$provider}" --version "${CONFORMANCE_PROVIDER_VERSION:-unknown}" --profile "fixtures/profiles/${provider}.json"
 else
-  "${expect[@]}"
+  "${expect[@]}" --gate "${CONFORMANCE_PROVIDER_GATE:-all}"
 fi
