@@ -1,11 +1,6 @@
 using System.Collections.Concurrent;
 using Conformance.Harness.Checks;
-using Conformance.Harness.Http;
-using Conformance.Harness.Login;
-using Conformance.Harness.Protocol;
-using Conformance.Harness.Target;
 using Conformance.ReferenceIssuer;
-using Conformance.Suites.Run;
 
 namespace Conformance.Checks.Tests;
 
@@ -36,19 +31,8 @@ internal static class DetectionMatrix
         return results;
     }
 
-    private static async Task<IReadOnlyList<CheckResult>> RunProfileAsync(string fault, CancellationToken ct)
-    {
-        var faults = fault.Length == 0 ? new HashSet<string>() : new HashSet<string> { fault };
-        await using var issuer = await EmbeddedIssuer.StartAsync(faults).ConfigureAwait(false);
-        var profile = TargetProfileLoader.LoadFile(
-            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
-            issuer.Environment,
-            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
-        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
-        var target = await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false);
-        var runner = new CheckRunner(target, new FormLoginDriver(http, profile.Login));
-        return await runner.RunAllAsync(Catalogue.All, profile.Options.MaxConcurrency, ct).ConfigureAwait(false);
-    }
+    private static Task<IReadOnlyList<CheckResult>> RunProfileAsync(string fault, CancellationToken ct) =>
+        CatalogueRun.RunAsync(fault.Length == 0 ? new HashSet<string>() : new HashSet<string> { fault }, new HashSet<string>(), ct);
 
     /// <summary>The matrix as a table a person can read, next to the test results.</summary>
     private static void Write(IReadOnlyDictionary<string, IReadOnlyList<CheckResult>> results)

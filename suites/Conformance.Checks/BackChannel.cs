@@ -248,6 +248,28 @@ public static class BackChannel
         return (Scopes(requested), $"no scope member, which means the requested scope '{requested}' (RFC 6749 §5.1)");
     }
 
+    /// <summary>Whether an access token still works: introspection when offered, else the userinfo endpoint; not applicable without either.</summary>
+    public static async Task<(bool Live, string Observed)> AccessTokenLiveAsync(CheckContext c, OAuthClient oauth, string accessToken)
+    {
+        var observed = "";
+        if (oauth.Server.Metadata.IntrospectionEndpoint is not null)
+        {
+            var introspection = await oauth.IntrospectAsync(accessToken, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            if (introspection.Active is { } active)
+            {
+                return (active, $"introspection: {introspection}");
+            }
+
+            // An introspection endpoint may decline a token type (e.g. 400 unsupported_token_type for its own
+            // JWT access tokens): that says nothing about the token, so userinfo decides.
+            observed = $"introspection: {introspection}; ";
+        }
+
+        c.Require(oauth.Server.Metadata.UserinfoEndpoint is not null, $"server '{oauth.Server.Name}' has no introspection answer and no userinfo_endpoint to tell a live access token ({observed.TrimEnd(' ', ';')})");
+        var userInfo = await oauth.UserInfoAsync(accessToken, c.Cancellation).ConfigureAwait(false);
+        return (userInfo.Status == HttpStatusCode.OK, $"{observed}userinfo: {userInfo}");
+    }
+
     /// <summary>The space-separated scope values of a string.</summary>
     public static HashSet<string> Scopes(string? scope) =>
         (scope ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries).ToHashSet(StringComparer.Ordinal);

@@ -160,9 +160,10 @@ public sealed class TargetRun
             return TargetProfileLoader.LoadFile(path);
         }
 
-        embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults).ConfigureAwait(false);
+        embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults, RunParameters.Variants).ConfigureAwait(false);
         var faults = RunParameters.Faults.Count == 0 ? "conformant" : "faults: " + string.Join(", ", RunParameters.Faults);
-        TestContext.Progress.WriteLine($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults})");
+        var variants = RunParameters.Variants.Count == 0 ? "" : "; allowed variants: " + string.Join(", ", RunParameters.Variants);
+        TestContext.Progress.WriteLine($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults}{variants})");
         return TargetProfileLoader.LoadFile(
             ReferenceProfilePath,
             embedded.Environment,

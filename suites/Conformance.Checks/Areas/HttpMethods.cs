@@ -89,19 +89,35 @@ public static class HttpMethods
             c.Precondition(tokens.IdToken is not null, "the code flow returned no ID token to use as id_token_hint");
             var state = Harness.Protocol.Random.Token();
 
-            var response = await BackChannel.PostFormAsync(c, endpoint,
+            List<KeyValuePair<string, string>> parameters =
             [
                 new("id_token_hint", tokens.IdToken!),
                 new("client_id", client.ClientId),
                 new("post_logout_redirect_uri", client.PostLogoutRedirectUri!.OriginalString),
                 new("state", state),
-            ]).ConfigureAwait(false);
+            ];
+            var response = await BackChannel.PostFormAsync(c, endpoint, parameters).ConfigureAwait(false);
 
-            var location = response.Header("Location");
-            var redirected = location is not null && Uri.TryCreate(location, UriKind.Absolute, out var to)
-                && AuthorizationResponse.IsRedirectTo(to, client.PostLogoutRedirectUri!);
-            c.Expect((int)response.Status is >= 300 and < 400 && redirected, $"a redirect to {client.PostLogoutRedirectUri}", response.ToString());
+            if (RedirectsTo(response, client.PostLogoutRedirectUri!))
+            {
+                return;
+            }
+
+            // RP-Initiated Logout §2: the OP SHOULD ask the user before logging out, so a page may answer instead of a
+            // redirect. POST is supported when it is answered as the same request sent as GET is (no cookies either way).
+            var get = await BackChannel.GetAsync(c, endpoint, query: parameters).ConfigureAwait(false);
+            var alike = response.Status == HttpStatusCode.OK && get.Status == HttpStatusCode.OK && !RedirectsTo(get, client.PostLogoutRedirectUri!);
+            if (alike)
+            {
+                c.Note($"the OP answers the logout request with a page (it asks the user, RP-Initiated Logout §2), to GET and POST alike: {response}");
+            }
+
+            c.Expect(alike, $"a redirect to {client.PostLogoutRedirectUri}, or the same page the GET request gets", $"POST: {response}; GET: {get}");
         });
+
+    private static bool RedirectsTo(RawResponse response, Uri target) =>
+        (int)response.Status is >= 300 and < 400 && response.Header("Location") is { } location
+        && Uri.TryCreate(location, UriKind.Absolute, out var to) && AuthorizationResponse.IsRedirectTo(to, target);
 
     public static Check TokenEndpointRefusesJson { get; } = Define.Rule(
         // RFC 6749 §3.2/§4.4.2 tell the client to send application/x-www-form-urlencoded: a SHOULD for the server.

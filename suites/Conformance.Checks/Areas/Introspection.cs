@@ -54,6 +54,10 @@ public static class Introspection
             var granted = BackChannel.Scopes(tokens.Scope ?? authorization.Request.Scope);
 
             var introspection = await c.OAuth(client).IntrospectAsync(tokens.AccessToken!, "access_token", ct: c.Cancellation).ConfigureAwait(false);
+            // RFC 7662 leaves the token types an endpoint handles to the server: one that declines its access tokens
+            // (400 unsupported_token_type, e.g. JWTs meant to be validated locally, RFC 9068 §4) says nothing about them.
+            c.Require(!(introspection.Active is null && introspection.Error == "unsupported_token_type"),
+                $"the introspection endpoint of '{c.Server.Name}' does not introspect its access tokens ({introspection})");
 
             var problems = new List<string>();
             if (introspection.Active != true)

@@ -33,28 +33,6 @@ public static class Revocation
         return (live, string.Join("; ", observed));
     }
 
-    /// <summary>Whether an access token still works: introspection when offered, else the userinfo endpoint; not applicable without either.</summary>
-    private static async Task<(bool Live, string Observed)> AccessTokenLiveAsync(CheckContext c, OAuthClient oauth, string accessToken)
-    {
-        var observed = "";
-        if (c.Server.Metadata.IntrospectionEndpoint is not null)
-        {
-            var introspection = await oauth.IntrospectAsync(accessToken, "access_token", ct: c.Cancellation).ConfigureAwait(false);
-            if (introspection.Active is { } active)
-            {
-                return (active, $"introspection: {introspection}");
-            }
-
-            // An introspection endpoint may decline a token type (e.g. 400 unsupported_token_type for its own
-            // JWT access tokens): that says nothing about the token, so userinfo decides.
-            observed = $"introspection: {introspection}; ";
-        }
-
-        c.Require(c.Server.Metadata.UserinfoEndpoint is not null, $"server '{c.Server.Name}' has no introspection answer and no userinfo_endpoint to tell a live access token ({observed.TrimEnd(' ', ';')})");
-        var userInfo = await oauth.UserInfoAsync(accessToken, c.Cancellation).ConfigureAwait(false);
-        return (userInfo.Status == HttpStatusCode.OK, $"{observed}userinfo: {userInfo}");
-    }
-
     /// <summary>
     /// A token to revoke for checks about the endpoint rather than a token kind: a refresh token of the web client
     /// when the server issues one, else an access token from any grant the target offers (RFC 7009 §2: servers
@@ -77,7 +55,7 @@ public static class Revocation
 
     /// <summary>Whether the token of that kind still works.</summary>
     private static Task<(bool Live, string Observed)> LiveAsync(CheckContext c, OAuthClient oauth, string token, string hint) =>
-        hint == "refresh_token" ? RefreshTokenLiveAsync(c, oauth, token, alsoRefresh: false) : AccessTokenLiveAsync(c, oauth, token);
+        hint == "refresh_token" ? RefreshTokenLiveAsync(c, oauth, token, alsoRefresh: false) : BackChannel.AccessTokenLiveAsync(c, oauth, token);
 
     /// <summary>
     /// An access token must be seen live before its revocation is judged. A refresh token is not tested first:
@@ -87,7 +65,7 @@ public static class Revocation
     {
         if (hint == "access_token")
         {
-            var (before, observed) = await AccessTokenLiveAsync(c, oauth, token).ConfigureAwait(false);
+            var (before, observed) = await BackChannel.AccessTokenLiveAsync(c, oauth, token).ConfigureAwait(false);
             c.Precondition(before, $"the access token just issued is not live: {observed}");
         }
     }
@@ -174,7 +152,7 @@ public static class Revocation
             c.RequireEndpoint("revocation_endpoint");
             var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
             var oauth = c.OAuth(client);
-            var (before, beforeObserved) = await AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
+            var (before, beforeObserved) = await BackChannel.AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
             c.Precondition(before, $"the access token just issued is not live: {beforeObserved}");
 
             var status = await oauth.RevokeAsync(tokens.RefreshToken!, "refresh_token", ct: c.Cancellation).ConfigureAwait(false);
@@ -182,7 +160,7 @@ public static class Revocation
             c.Precondition(status == HttpStatusCode.OK, $"the honest revocation answered HTTP {(int)status}");
             var (refreshLive, refreshObserved) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: false).ConfigureAwait(false);
             c.Require(!refreshLive, $"revoking the refresh token has no effect on the refresh token itself (REV-01): {refreshObserved}");
-            var (after, observed) = await AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
+            var (after, observed) = await BackChannel.AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
             c.Expect(!after, "the access token of the grant is no longer live", observed);
         },
         threats: "RFC6819 §5.2.2.4");

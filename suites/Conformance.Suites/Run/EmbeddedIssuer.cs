@@ -14,8 +14,9 @@ internal sealed class EmbeddedIssuer : IAsyncDisposable
 
     public Uri BaseUrl => host.BaseUrl;
 
-    public static async Task<EmbeddedIssuer> StartAsync(IReadOnlySet<string> faults) =>
-        new(await ReferenceIssuerHost.StartAsync(new ReferenceIssuerOptions { Port = 0, Faults = faults }).ConfigureAwait(false));
+    /// <summary>Fault profiles break one rule each; allowed variants switch to other behaviour the specifications permit.</summary>
+    public static async Task<EmbeddedIssuer> StartAsync(IReadOnlySet<string> faults, IReadOnlySet<string>? variants = null) =>
+        new(await ReferenceIssuerHost.StartAsync(new ReferenceIssuerOptions { Port = 0, Faults = faults, Variants = variants ?? new HashSet<string>() }).ConfigureAwait(false));
 
     /// <summary>REFERENCE_SECRET_WEB_APP for client web-app, REFERENCE_PASSWORD_ALICE and REFERENCE_TOTP_BOB for users.</summary>
     public string? Environment(string name)

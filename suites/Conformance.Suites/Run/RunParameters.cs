@@ -2,7 +2,7 @@ namespace Conformance.Suites.Run;
 
 /// <summary>
 /// What the run was asked to do, from the runsettings' TestRunParameters or, for CI, the environment
-/// (CONFORMANCE_TARGET, CONFORMANCE_FAULTS). The environment wins so a matrix job can reuse one runsettings.
+/// (CONFORMANCE_TARGET, CONFORMANCE_FAULTS, CONFORMANCE_VARIANTS). The environment wins so a matrix job can reuse one runsettings.
 /// </summary>
 internal static class RunParameters
 {
@@ -12,6 +12,10 @@ internal static class RunParameters
     /// <summary>Fault profiles switched on in the embedded issuer, comma separated.</summary>
     public static IReadOnlySet<string> Faults =>
         (Get("faults", "CONFORMANCE_FAULTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+
+    /// <summary>Allowed variants switched on in the embedded issuer (spec-permitted behaviour, not faults), comma separated.</summary>
+    public static IReadOnlySet<string> Variants =>
+        (Get("variants", "CONFORMANCE_VARIANTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
 
     /// <summary>Known deviations signed off with a reason and an expiry (reports/waivers.json shows the format); null for none.</summary>
     public static string? WaiversFile => Get("waivers", "CONFORMANCE_WAIVERS") is { } path ? ResolvePath(path) : null;

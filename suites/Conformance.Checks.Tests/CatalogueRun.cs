@@ -1,0 +1,25 @@
+using Conformance.Harness.Checks;
+using Conformance.Harness.Http;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+using Conformance.Suites.Run;
+
+namespace Conformance.Checks.Tests;
+
+/// <summary>The whole catalogue against one embedded reference issuer started with the given fault profiles and allowed variants.</summary>
+internal static class CatalogueRun
+{
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(IReadOnlySet<string> faults, IReadOnlySet<string> variants, CancellationToken ct)
+    {
+        await using var issuer = await EmbeddedIssuer.StartAsync(faults, variants).ConfigureAwait(false);
+        var profile = TargetProfileLoader.LoadFile(
+            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
+            issuer.Environment,
+            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
+        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
+        var target = await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false);
+        var runner = new CheckRunner(target, new FormLoginDriver(http, profile.Login));
+        return await runner.RunAllAsync(Catalogue.All, profile.Options.MaxConcurrency, ct).ConfigureAwait(false);
+    }
+}
