@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.IO.Compression;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using Conformance.Harness.Http;
 using Conformance.Harness.Login;
@@ -37,7 +36,7 @@ public class BrowserLoginDriverTests
     public async Task StartAsync()
     {
         pages = new LoginPages();
-        client = LoginPages.Listen(out var clientPort);
+        client = LoginTestServer.Listen(out var clientPort);
         ClientBase = new Uri($"http://127.0.0.1:{clientPort}/");
         _ = Task.Run(async () =>
         {
@@ -259,7 +258,7 @@ public class BrowserLoginDriverTests
 
         public LoginPages()
         {
-            listener = Listen(out var port);
+            listener = LoginTestServer.Listen(out var port);
             Base = new Uri($"http://127.0.0.1:{port}/");
             _ = Task.Run(LoopAsync);
         }
@@ -269,28 +268,6 @@ public class BrowserLoginDriverTests
         public ConcurrentDictionary<string, int> Hits { get; } = new();
 
         public ConcurrentQueue<string> Decisions { get; } = new();
-
-        public static HttpListener Listen(out int port)
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                var probe = new TcpListener(IPAddress.Loopback, 0);
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-                probe.Stop();
-                var listener = new HttpListener();
-                listener.Prefixes.Add($"http://127.0.0.1:{port}/");
-                try
-                {
-                    listener.Start();
-                    return listener;
-                }
-                catch (HttpListenerException) when (attempt < 5)
-                {
-                    listener.Close();
-                }
-            }
-        }
 
         private async Task LoopAsync()
         {
