@@ -67,7 +67,10 @@ public static class ClientCredentials
 
             var tokens = await c.OAuth(client).PasswordAsync(wrong, "openid", ct: c.Cancellation).ConfigureAwait(false);
 
-            c.Require(Offering.RefusedAsNotOffered(c.Server, "password", tokens) is null, Offering.RefusedAsNotOffered(c.Server, "password", tokens) ?? "");
+            if (Offering.RefusedAsNotOffered(c.Server, "password", tokens) is { } notOffered)
+            {
+                throw new NotApplicableException(notOffered);
+            }
 
             c.Expect(!tokens.IsSuccess && tokens.Error == "invalid_grant", "HTTP 400, error 'invalid_grant'", Steps.Describe(tokens));
         },
