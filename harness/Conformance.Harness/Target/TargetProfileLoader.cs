@@ -22,7 +22,7 @@ public sealed class TargetProfileLoader
 
     private readonly Func<string, string?> environment;
     private readonly IReadOnlyDictionary<string, string> variables;
-    private readonly List<string> problems = [];
+    private ProfileFields fields = new(_ => null, new Dictionary<string, string>());
 
     /// <param name="environment">Where <c>env:NAME</c> references are looked up.</param>
     /// <param name="variables"><c>{{name}}</c> placeholders replaced in string values, e.g. the embedded issuer's base URL.</param>
@@ -44,7 +44,7 @@ public sealed class TargetProfileLoader
 
     public TargetProfile Load(string json, string source)
     {
-        problems.Clear();
+        fields = new ProfileFields(environment, variables);
         JsonDocument document;
         try
         {
@@ -52,7 +52,7 @@ public sealed class TargetProfileLoader
         }
         catch (JsonException e)
         {
-            throw new TargetProfileException(source, [$"not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {FirstSentence(e.Message)}"]);
+            throw new TargetProfileException(source, [$"not valid JSON at line {e.LineNumber + 1}, position {e.BytePositionInLine + 1}: {ProfileFields.FirstSentence(e.Message)}"]);
         }
 
         using (document)
@@ -63,17 +63,17 @@ public sealed class TargetProfileLoader
                 throw new TargetProfileException(source, ["the document must be a JSON object"]);
             }
 
-            Known(root, "$", "name", "servers", "okta", "clients", "users", "login", "options", "$schema", "description");
-            var name = String(root, "$", "name", required: true) ?? "";
+            fields.Known(root, "$", "name", "servers", "okta", "clients", "users", "login", "options", "$schema", "description");
+            var name = fields.String(root, "$", "name", required: true) ?? "";
             var servers = ReadServers(root);
             var clients = ReadClients(root, servers);
             var users = ReadUsers(root);
             var login = ReadLogin(root);
             var options = ReadOptions(root);
 
-            if (problems.Count > 0)
+            if (fields.Problems.Count > 0)
             {
-                throw new TargetProfileException(source, problems.ToList());
+                throw new TargetProfileException(source, fields.Problems.ToList());
             }
 
             return new TargetProfile(name, servers, clients, users, login, options);
@@ -87,7 +87,7 @@ public sealed class TargetProfileLoader
         var hasOkta = root.TryGetProperty("okta", out var okta);
         if (hasServers == hasOkta)
         {
-            problems.Add(hasServers
+            fields.Problem(hasServers
                 ? "$: give either 'servers' or the 'okta' shorthand, not both"
                 : "$.servers: required (a list of authorization servers, or the 'okta' shorthand)");
             return servers;
@@ -100,15 +100,15 @@ public sealed class TargetProfileLoader
 
         if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
         {
-            problems.Add("$.servers: must be a non-empty array");
+            fields.Problem("$.servers: must be a non-empty array");
             return servers;
         }
 
-        foreach (var (s, path) in Objects(list, "$.servers"))
+        foreach (var (s, path) in fields.Objects(list, "$.servers"))
         {
-            Known(s, path, "name", "issuer", "audience", "scopes");
-            var serverName = String(s, path, "name", required: true);
-            var issuer = Url(s, path, "issuer", required: true, allowCustomScheme: false);
+            fields.Known(s, path, "name", "issuer", "audience", "scopes");
+            var serverName = fields.String(s, path, "name", required: true);
+            var issuer = fields.Url(s, path, "issuer", required: true, allowCustomScheme: false);
             if (serverName is null || issuer is null)
             {
                 continue;
@@ -117,15 +117,15 @@ public sealed class TargetProfileLoader
             if (issuer.Query.Length > 0 || issuer.Fragment.Length > 0)
             {
                 // OIDC Discovery §2 / RFC 8414 §2: the issuer has no query or fragment.
-                problems.Add($"{path}.issuer: must not have a query or fragment");
+                fields.Problem($"{path}.issuer: must not have a query or fragment");
             }
 
-            servers.Add(new ServerProfile(serverName, issuer, String(s, path, "audience"), Strings(s, path, "scopes")));
+            servers.Add(new ServerProfile(serverName, issuer, fields.String(s, path, "audience"), fields.Strings(s, path, "scopes")));
         }
 
         foreach (var duplicate in servers.GroupBy(s => s.Name).Where(g => g.Count() > 1))
         {
-            problems.Add($"$.servers: the name '{duplicate.Key}' is used {duplicate.Count()} times");
+            fields.Problem($"$.servers: the name '{duplicate.Key}' is used {duplicate.Count()} times");
         }
 
         return servers;
@@ -141,12 +141,12 @@ public sealed class TargetProfileLoader
         var servers = new List<ServerProfile>();
         if (okta.ValueKind != JsonValueKind.Object)
         {
-            problems.Add($"{path}: must be an object");
+            fields.Problem($"{path}: must be an object");
             return servers;
         }
 
-        Known(okta, path, "domain", "orgServer", "servers");
-        var domain = String(okta, path, "domain", required: true);
+        fields.Known(okta, path, "domain", "orgServer", "servers");
+        var domain = fields.String(okta, path, "domain", required: true);
         if (domain is null)
         {
             return servers;
@@ -156,11 +156,11 @@ public sealed class TargetProfileLoader
         var baseUrl = domain.Contains("://", StringComparison.Ordinal) ? domain : "https://" + domain;
         if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out var org) || org.AbsolutePath != "/")
         {
-            problems.Add($"{path}.domain: '{domain}' is not a bare host name such as acme.okta.com");
+            fields.Problem($"{path}.domain: '{domain}' is not a bare host name such as acme.okta.com");
             return servers;
         }
 
-        if (Bool(okta, path, "orgServer") ?? true)
+        if (fields.Bool(okta, path, "orgServer") ?? true)
         {
             servers.Add(new ServerProfile("org", new Uri(org.GetLeftPart(UriPartial.Authority)), null, []));
         }
@@ -172,7 +172,7 @@ public sealed class TargetProfileLoader
 
         if (ids.ValueKind != JsonValueKind.Array)
         {
-            problems.Add($"{path}.servers: must be an array of server ids or objects");
+            fields.Problem($"{path}.servers: must be an array of server ids or objects");
             return servers;
         }
 
@@ -191,20 +191,20 @@ public sealed class TargetProfileLoader
             }
             else if (entry.ValueKind == JsonValueKind.Object)
             {
-                Known(entry, entryPath, "id", "name", "audience");
-                id = String(entry, entryPath, "id", required: true);
-                name = String(entry, entryPath, "name") ?? id;
-                audience = String(entry, entryPath, "audience") ?? (id == "default" ? "api://default" : null);
+                fields.Known(entry, entryPath, "id", "name", "audience");
+                id = fields.String(entry, entryPath, "id", required: true);
+                name = fields.String(entry, entryPath, "name") ?? id;
+                audience = fields.String(entry, entryPath, "audience") ?? (id == "default" ? "api://default" : null);
             }
             else
             {
-                problems.Add($"{entryPath}: must be a server id or an object with 'id'");
+                fields.Problem($"{entryPath}: must be a server id or an object with 'id'");
                 continue;
             }
 
             if (string.IsNullOrWhiteSpace(id) || id.Contains('/', StringComparison.Ordinal))
             {
-                problems.Add($"{entryPath}: '{id}' is not an authorization server id");
+                fields.Problem($"{entryPath}: '{id}' is not an authorization server id");
                 continue;
             }
 
@@ -219,7 +219,7 @@ public sealed class TargetProfileLoader
         var clients = new Dictionary<string, ClientProfile>(StringComparer.Ordinal);
         if (!root.TryGetProperty("clients", out var map) || map.ValueKind != JsonValueKind.Object)
         {
-            problems.Add("$.clients: required (an object of clients by role: " + string.Join(", ", ClientRoles) + ")");
+            fields.Problem("$.clients: required (an object of clients by role: " + string.Join(", ", ClientRoles) + ")");
             return clients;
         }
 
@@ -230,37 +230,37 @@ public sealed class TargetProfileLoader
             var c = property.Value;
             if (!ClientRoles.Contains(role))
             {
-                problems.Add($"{path}: unknown client role '{role}' (expected one of {string.Join(", ", ClientRoles)})");
+                fields.Problem($"{path}: unknown client role '{role}' (expected one of {string.Join(", ", ClientRoles)})");
                 continue;
             }
 
             if (c.ValueKind != JsonValueKind.Object)
             {
-                problems.Add($"{path}: must be an object");
+                fields.Problem($"{path}: must be an object");
                 continue;
             }
 
-            Known(c, path, "id", "secret", "redirectUri", "postLogoutRedirectUri", "scopes", "servers");
-            var id = String(c, path, "id", required: true);
-            var secret = SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
+            fields.Known(c, path, "id", "secret", "redirectUri", "postLogoutRedirectUri", "scopes", "servers");
+            var id = fields.String(c, path, "id", required: true);
+            var secret = fields.SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
             if (PublicRoles.Contains(role) && c.TryGetProperty("secret", out _))
             {
-                problems.Add($"{path}.secret: a {role} client is public and must not have a secret");
+                fields.Problem($"{path}.secret: a {role} client is public and must not have a secret");
             }
 
-            var redirect = Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
-            var postLogout = Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
-            var scopes = Strings(c, path, "scopes");
+            var redirect = fields.Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
+            var postLogout = fields.Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
+            var scopes = fields.Strings(c, path, "scopes");
             if (role == "service" && scopes.Count == 0)
             {
                 // Client credentials needs a custom scope (Okta refuses openid there); nothing can be guessed.
-                problems.Add($"{path}.scopes: required for the service client (at least one custom scope)");
+                fields.Problem($"{path}.scopes: required for the service client (at least one custom scope)");
             }
 
-            var serverNames = Strings(c, path, "servers");
+            var serverNames = fields.Strings(c, path, "servers");
             foreach (var unknown in serverNames.Where(n => servers.All(s => s.Name != n)))
             {
-                problems.Add($"{path}.servers: '{unknown}' is not the name of a server in $.servers");
+                fields.Problem($"{path}.servers: '{unknown}' is not the name of a server in $.servers");
             }
 
             if (id is not null)
@@ -277,16 +277,16 @@ public sealed class TargetProfileLoader
         var users = new List<UserProfile>();
         if (!root.TryGetProperty("users", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
         {
-            problems.Add("$.users: required (a non-empty array of test users)");
+            fields.Problem("$.users: required (a non-empty array of test users)");
             return users;
         }
 
-        foreach (var (u, path) in Objects(list, "$.users"))
+        foreach (var (u, path) in fields.Objects(list, "$.users"))
         {
-            Known(u, path, "username", "password", "totpSecret");
-            var username = String(u, path, "username", required: true);
-            var password = SecretValue(u, path, "password", required: true);
-            var totp = SecretValue(u, path, "totpSecret", required: false);
+            fields.Known(u, path, "username", "password", "totpSecret");
+            var username = fields.String(u, path, "username", required: true);
+            var password = fields.SecretValue(u, path, "password", required: true);
+            var totp = fields.SecretValue(u, path, "totpSecret", required: false);
             if (username is not null && password is not null)
             {
                 users.Add(new UserProfile(username, password, totp));
@@ -306,20 +306,20 @@ public sealed class TargetProfileLoader
         const string path = "$.login";
         if (login.ValueKind != JsonValueKind.Object)
         {
-            problems.Add($"{path}: must be an object");
+            fields.Problem($"{path}: must be an object");
             return LoginProfile.Form;
         }
 
-        Known(login, path, "driver", "drivers", "selectors");
-        var drivers = login.TryGetProperty("drivers", out _) ? Strings(login, path, "drivers") : [String(login, path, "driver") ?? "form"];
+        fields.Known(login, path, "driver", "drivers", "selectors");
+        var drivers = login.TryGetProperty("drivers", out _) ? fields.Strings(login, path, "drivers") : [fields.String(login, path, "driver") ?? "form"];
         if (drivers.Count == 0)
         {
-            problems.Add($"{path}.drivers: must list at least one driver");
+            fields.Problem($"{path}.drivers: must list at least one driver");
         }
 
         foreach (var driver in drivers.Where(d => !LoginDrivers.Contains(d)))
         {
-            problems.Add($"{path}.driver: '{driver}' is not a login driver (expected one of {string.Join(", ", LoginDrivers)})");
+            fields.Problem($"{path}.driver: '{driver}' is not a login driver (expected one of {string.Join(", ", LoginDrivers)})");
         }
 
         var selectors = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -327,7 +327,7 @@ public sealed class TargetProfileLoader
         {
             if (map.ValueKind != JsonValueKind.Object)
             {
-                problems.Add($"{path}.selectors: must be an object of selector strings");
+                fields.Problem($"{path}.selectors: must be an object of selector strings");
             }
             else
             {
@@ -339,7 +339,7 @@ public sealed class TargetProfileLoader
                     }
                     else
                     {
-                        problems.Add($"{path}.selectors.{p.Name}: must be a string");
+                        fields.Problem($"{path}.selectors.{p.Name}: must be a string");
                     }
                 }
             }
@@ -359,16 +359,16 @@ public sealed class TargetProfileLoader
         const string path = "$.options";
         if (o.ValueKind != JsonValueKind.Object)
         {
-            problems.Add($"{path}: must be an object");
+            fields.Problem($"{path}: must be an object");
             return defaults;
         }
 
-        Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "pacing");
-        var concurrency = Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
-        var timeout = Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
-        var skew = Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
+        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "pacing");
+        var concurrency = fields.Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
+        var timeout = fields.Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
+        var skew = fields.Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
         var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
-        return new TargetOptions(Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing };
+        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing };
     }
 
     /// <summary><c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client_id" } ]</c>; an empty list switches pacing off.</summary>
@@ -377,238 +377,28 @@ public sealed class TargetProfileLoader
         var pacing = new List<PaceRule>();
         if (rules.ValueKind != JsonValueKind.Array)
         {
-            problems.Add($"{path}: must be an array of rules such as {{ \"path\": \"*/v1/token\", \"limit\": 3, \"windowSeconds\": 1 }}");
+            fields.Problem($"{path}: must be an array of rules such as {{ \"path\": \"*/v1/token\", \"limit\": 3, \"windowSeconds\": 1 }}");
             return pacing;
         }
 
-        foreach (var (rule, at) in Objects(rules, path))
+        foreach (var (rule, at) in fields.Objects(rules, path))
         {
-            Known(rule, at, "path", "limit", "windowSeconds", "per");
-            var glob = String(rule, at, "path", required: true);
-            var limit = Number(rule, at, "limit", 1, 100_000, required: true);
-            var window = Number(rule, at, "windowSeconds", 1, 3600, required: true);
+            fields.Known(rule, at, "path", "limit", "windowSeconds", "per");
+            var glob = fields.String(rule, at, "path", required: true);
+            var limit = fields.Number(rule, at, "limit", 1, 100_000, required: true);
+            var window = fields.Number(rule, at, "windowSeconds", 1, 3600, required: true);
             if (glob is not null && !glob.StartsWith('/') && !glob.StartsWith('*'))
             {
-                problems.Add($"{at}.path: '{glob}' must be a URL path such as /oauth2/v1/token, with * for any run of characters");
+                fields.Problem($"{at}.path: '{glob}' must be a URL path such as /oauth2/v1/token, with * for any run of characters");
                 glob = null;
             }
 
             if (glob is not null && limit is not null && window is not null)
             {
-                pacing.Add(new PaceRule(glob, limit.Value, TimeSpan.FromSeconds(window.Value), String(rule, at, "per")));
+                pacing.Add(new PaceRule(glob, limit.Value, TimeSpan.FromSeconds(window.Value), fields.String(rule, at, "per")));
             }
         }
 
         return pacing;
-    }
-
-    private Secret? SecretValue(JsonElement parent, string path, string property, bool required)
-    {
-        var reference = String(parent, path, property, required);
-        if (reference is null)
-        {
-            return null;
-        }
-
-        if (!reference.StartsWith("env:", StringComparison.Ordinal) || reference.Length == 4)
-        {
-            // Never echo the value: it may be a real secret pasted by mistake.
-            problems.Add($"{path}.{property}: secrets must be environment references such as env:CONF_SECRET, not literal values");
-            return null;
-        }
-
-        var variable = reference[4..];
-        var value = environment(variable);
-        if (string.IsNullOrEmpty(value))
-        {
-            problems.Add($"{path}.{property}: environment variable {variable} is not set");
-            return null;
-        }
-
-        return new Secret(reference, value);
-    }
-
-    private Uri? Url(JsonElement parent, string path, string property, bool required, bool allowCustomScheme)
-    {
-        var text = String(parent, path, property, required);
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
-        {
-            problems.Add($"{path}.{property}: '{text}' is not an absolute URL");
-            return null;
-        }
-
-        var web = uri.Scheme is "http" or "https";
-        if (!web && !allowCustomScheme)
-        {
-            problems.Add($"{path}.{property}: '{text}' must be an http or https URL");
-            return null;
-        }
-
-        if (uri.Scheme == "http" && !allowCustomScheme && !IsLoopback(uri))
-        {
-            // RFC 6749 §3.1 and §3.2 require TLS; plain http is only tolerated for a local test issuer.
-            problems.Add($"{path}.{property}: '{text}' must use https (http is accepted only for loopback hosts)");
-            return null;
-        }
-
-        return uri;
-    }
-
-    private static bool IsLoopback(Uri uri) =>
-        uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip));
-
-    private string? String(JsonElement parent, string path, string property, bool required = false)
-    {
-        if (!parent.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            if (required)
-            {
-                problems.Add($"{path}.{property}: required");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            problems.Add($"{path}.{property}: must be a string");
-            return null;
-        }
-
-        var text = Substitute(value.GetString()!, $"{path}.{property}");
-        if (required && string.IsNullOrWhiteSpace(text))
-        {
-            problems.Add($"{path}.{property}: must not be empty");
-            return null;
-        }
-
-        return text;
-    }
-
-    private string Substitute(string text, string path)
-    {
-        var start = text.IndexOf("{{", StringComparison.Ordinal);
-        while (start >= 0)
-        {
-            var end = text.IndexOf("}}", start, StringComparison.Ordinal);
-            if (end < 0)
-            {
-                break;
-            }
-
-            var key = text[(start + 2)..end].Trim();
-            string? replacement;
-            if (key.StartsWith("env:", StringComparison.Ordinal))
-            {
-                // Non-secret settings (a domain, a client id) may also come from the environment, so one
-                // profile serves every tenant of a CI matrix.
-                replacement = environment(key[4..]);
-                if (string.IsNullOrEmpty(replacement))
-                {
-                    problems.Add($"{path}: environment variable {key[4..]} is not set");
-                    return text;
-                }
-            }
-            else if (!variables.TryGetValue(key, out replacement))
-            {
-                problems.Add($"{path}: unknown placeholder {{{{{key}}}}} (this profile must be loaded by the runner that defines it)");
-                return text;
-            }
-
-            text = string.Concat(text.AsSpan(0, start), replacement, text.AsSpan(end + 2));
-            start = text.IndexOf("{{", start + replacement.Length, StringComparison.Ordinal);
-        }
-
-        return text;
-    }
-
-    private List<string> Strings(JsonElement parent, string path, string property)
-    {
-        if (!parent.TryGetProperty(property, out var value))
-        {
-            return [];
-        }
-
-        if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
-        {
-            problems.Add($"{path}.{property}: must be an array of strings");
-            return [];
-        }
-
-        return value.EnumerateArray().Select(v => v.GetString()!).ToList();
-    }
-
-    private bool? Bool(JsonElement parent, string path, string property)
-    {
-        if (!parent.TryGetProperty(property, out var value))
-        {
-            return null;
-        }
-
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
-
-        problems.Add($"{path}.{property}: must be true or false");
-        return null;
-    }
-
-    /// <summary>The array's elements that are objects, each with its JSON path; any other element is a problem.</summary>
-    private IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement list, string path)
-    {
-        var i = 0;
-        foreach (var element in list.EnumerateArray())
-        {
-            var at = $"{path}[{i++}]";
-            if (element.ValueKind == JsonValueKind.Object)
-            {
-                yield return (element, at);
-            }
-            else
-            {
-                problems.Add($"{at}: must be an object");
-            }
-        }
-    }
-
-    private int? Number(JsonElement parent, string path, string property, int min, int max, bool required = false)
-    {
-        if (!parent.TryGetProperty(property, out var value))
-        {
-            if (required)
-            {
-                problems.Add($"{path}.{property}: required");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max)
-        {
-            return n;
-        }
-
-        problems.Add($"{path}.{property}: must be a whole number from {min} to {max}");
-        return null;
-    }
-
-    private void Known(JsonElement element, string path, params string[] names)
-    {
-        foreach (var p in element.EnumerateObject().Where(p => !names.Contains(p.Name)))
-        {
-            problems.Add($"{path}.{p.Name}: unknown field (expected one of {string.Join(", ", names.Where(n => n[0] != '$'))})");
-        }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end > 0 ? message[..end] : message;
     }
 }
