@@ -170,4 +170,28 @@ public class LoginPageInterpreterTests
         arguments["usernameInForm"].Should().BeSameAs(LoginVocabulary.UsernameInFormSelectors);
         arguments["buttons"].Should().Be(LoginVocabulary.ButtonSelector);
     }
+
+    /// <summary>
+    /// Glewlwyd's profile names its logout confirmation with a Playwright-only pseudo-class inside :has(), on
+    /// which AngleSharp's parser throws a NullReferenceException. That crashed every form-driver check against
+    /// Glewlwyd with a stack trace; the form driver must treat the selector as matching nothing.
+    /// </summary>
+    [TestCase("a, b", new[] { "a", "b" })]
+    [TestCase("button[title='Continue, please'], #x", new[] { "button[title='Continue, please']", "#x" })]
+    [TestCase("div:is(.a, .b) > button ,  :has(h3:text-is('End, session')) .btn", new[] { "div:is(.a, .b) > button", ":has(h3:text-is('End, session')) .btn" })]
+    [TestCase("  #only  ", new[] { "#only" })]
+    [TestCase("a,,b,", new[] { "a", "b" })]
+    public void A_profile_selector_list_splits_at_its_top_level_commas_only(string list, string[] parts) =>
+        LoginVocabulary.SelectorParts(list).Should().Equal(parts);
+
+    [Test]
+    public void A_browser_only_selector_in_the_profile_matches_nothing_for_the_form_driver_instead_of_crashing()
+    {
+        var selectors = new Dictionary<string, string> { ["consent"] = "button#ok, body:has(h3:text-is('End session')) .btn-group > button.btn-danger" };
+
+        var read = () => Classify(LoginPageSamples.Get("lemonldap login").Html, selectors);
+
+        read.Should().NotThrow();
+        read().Verdict.Field!.Username.Should().NotBeNull();
+    }
 }

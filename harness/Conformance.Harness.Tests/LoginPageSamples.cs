@@ -152,12 +152,37 @@ internal static class LoginPageSamples
             <form method="post" action="/other"><button type="submit">Allow</button></form>
             """), LoginPageKind.Consent, "Go ahead go", new Dictionary<string, string> { ["consent"] = "#decide" }),
 
+        // Glewlwyd's login application once signed in, and its RP-initiated logout page (as rendered by 2.7.5):
+        // one profile consent list names both, and one part of it is a Playwright-only selector neither reader
+        // can parse, which must cost only that part.
+        new("glewlwyd signed in, continue to the client", Page("Glewlwyd login", """
+            <h3>Hello Doctor Who</h3><h4>Connection to Conformance web app</h4>
+            <div class="text-center"><div class="btn-group" role="group">
+              <button type="button" class="btn btn-primary" title="Continue to client application">Continue</button>
+              <button type="button" class="btn btn-danger">Logout</button>
+              <div class="btn-group" role="group"><button class="btn btn-danger dropdown-toggle" type="button" id="logoutDropdown">More</button></div>
+            </div></div>
+            """), LoginPageKind.Consent, "Continue", new Dictionary<string, string> { ["consent"] = GlewlwydConsent }),
+
+        new("glewlwyd end session", Page("Glewlwyd login", """
+            <div class="row"><div class="col-md-12"><h3>End session</h3></div></div>
+            <div class="row"><div class="col-md-12"><h4>You are about to log out from Conformance web app</h4></div></div>
+            <div class="row"><div class="col-md-12"><div class="btn-group" role="group">
+              <button type="button" class="btn btn-danger">Logout</button>
+              <div class="btn-group btn-icon" role="group"><button class="btn btn-danger dropdown-toggle" type="button" id="logoutDropdown">More</button></div>
+            </div></div></div>
+            """), LoginPageKind.Consent, "Logout", new Dictionary<string, string> { ["consent"] = GlewlwydConsent }),
+
         new("configured one-time code", Page("PIN", """
             <form method="post" action="/pin"><label>PIN <input id="pin" name="pin"></label><button>Send</button></form>
             """), LoginPageKind.OneTimeCode, "pin", new Dictionary<string, string> { ["otp"] = "#pin" }),
     ];
 
     public static Sample Get(string name) => All.Single(s => s.Name == name);
+
+    /// <summary>fixtures/profiles/glewlwyd.json's consent list, with a Playwright-only part added in the middle.</summary>
+    private const string GlewlwydConsent =
+        "button[title='Continue to client application'], body:has(h3:text-is('End session')) button.btn-danger, .col-md-12 > .btn-group > button.btn-danger:not(.dropdown-toggle)";
 
     /// <summary>Glewlwyd 2.7.5's webapp/login.html: a React application with a placeholder and no form.</summary>
     public const string Glewlwyd = """

@@ -22,6 +22,8 @@ artifacts="${CONFORMANCE_PROVIDER_ARTIFACTS:-$root/TestResults/${provider}}"
 rm -rf "$artifacts"
 mkdir -p "$artifacts"
 
+# The browser driver needs Chromium; without it every browser flow and check would be inconclusive.
+bash scripts/install-chromium.sh || true
 bash "$script" install
 bash "$script" start "$state"
 trap 'bash "$root/$script" stop "$state" >/dev/null 2>&1 || true' EXIT

@@ -55,10 +55,10 @@ internal static partial class HtmlPageReader
             return new FieldFacts(Ref(field), FormIndex(field), user is null ? null : Ref(user), submit is null ? null : Ref(submit));
         }
 
-        ButtonFacts Button(IElement e) => new(Ref(e), FormIndex(e), Label(e), selectors.Consent is { } c && (Matches(e, c) || Closest(e, c)));
+        ButtonFacts Button(IElement e) => new(Ref(e), FormIndex(e), Label(e), selectors.Consent is { } c && c.Any(s => Matches(e, s) || Closest(e, s)));
 
         var buttons = All(selectors.Buttons, document).Where(Visible).Select(Button).ToList();
-        var consent = selectors.Consent is { } configured && Pick([configured], document, null) is { } consentElement ? Button(consentElement) : null;
+        var consent = selectors.Consent is { } configured && Pick(configured, document, null) is { } consentElement ? Button(consentElement) : null;
         return new HtmlPage(
             new PageFacts(
                 forms.Select((f, i) => new FormFacts(
@@ -162,12 +162,19 @@ internal static partial class HtmlPageReader
         {
             return root.QuerySelectorAll(selector).ToList();
         }
-        catch (DomException)
+        catch (Exception e) when (Unparsable(e))
         {
             // A profile selector AngleSharp cannot parse: like the page script, treat it as matching nothing.
             return [];
         }
     }
+
+    /// <summary>
+    /// AngleSharp refuses most bad selectors with a DomException, but a Playwright-only pseudo-class inside
+    /// <c>:has()</c> (<c>body:has(h3:text-is('End session'))</c>, written for the browser driver) makes its parser
+    /// dereference null. Either way the selector is one this reader cannot use: it matches nothing here.
+    /// </summary>
+    private static bool Unparsable(Exception e) => e is DomException or NullReferenceException;
 
     private static bool Matches(IElement e, string selector)
     {
@@ -175,7 +182,7 @@ internal static partial class HtmlPageReader
         {
             return e.Matches(selector);
         }
-        catch (DomException)
+        catch (Exception x) when (Unparsable(x))
         {
             return false;
         }
@@ -187,7 +194,7 @@ internal static partial class HtmlPageReader
         {
             return e.Closest(selector) is not null;
         }
-        catch (DomException)
+        catch (Exception x) when (Unparsable(x))
         {
             return false;
         }

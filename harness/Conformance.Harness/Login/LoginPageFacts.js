@@ -32,7 +32,7 @@
   };
 
   const label = e => squash((e.innerText || '') + ' ' + (typeof e.value === 'string' ? e.value : '') + ' ' + (e.getAttribute('aria-label') || ''));
-  const button = e => ({ ref: ref(e), form: formIndex(e), label: label(e), inConsent: !!selectors.consent && matches(e, selectors.consent) });
+  const button = e => ({ ref: ref(e), form: formIndex(e), label: label(e), inConsent: !!selectors.consent && selectors.consent.some(s => matches(e, s)) });
 
   // The successful controls a browser would submit, minus buttons (a click adds its own).
   const fields = f => [...f.elements]
@@ -41,7 +41,7 @@
     .map(e => ({ name: e.name, value: e.value }));
 
   const text = squash(document.body ? document.body.innerText : '');
-  const consent = selectors.consent ? pick([selectors.consent], document, null) : null;
+  const consent = selectors.consent ? pick(selectors.consent, document, null) : null;
   const facts = {
     forms: forms.map((f, index) => {
       let action = null;

@@ -95,7 +95,8 @@ internal static partial class LoginVocabulary
     /// <summary>The selectors one page is read with: the profile's <c>login.selectors</c> replace the guesses of their kind.</summary>
     public static PageSelectors Selectors(LoginProfile login)
     {
-        string[]? Configured(string key) => login.Selectors.GetValueOrDefault(key) is { Length: > 0 } s ? [s] : null;
+        IReadOnlyList<string>? Configured(string key) => login.Selectors.GetValueOrDefault(key) is { Length: > 0 } s ? SelectorParts(s) : null;
+        string? Whole(string key) => login.Selectors.GetValueOrDefault(key) is { Length: > 0 } s ? s : null;
         var username = Configured("username");
         var submit = Configured("submit");
         var next = Configured("next") ?? submit;
@@ -109,12 +110,61 @@ internal static partial class LoginVocabulary
             PageSubmit: submit ?? PageSubmitSelectors,
             Next: next ?? SubmitSelectors,
             PageNext: next ?? PageSubmitSelectors,
-            Consent: Configured("consent")?[0],
-            ConfiguredSubmit: submit?[0],
-            ConfiguredNext: next?[0],
+            Consent: Configured("consent"),
+            ConfiguredSubmit: Whole("submit"),
+            ConfiguredNext: Whole("next") ?? Whole("submit"),
             Buttons: ButtonSelector,
             Inputs: InputSelector,
             Error: ErrorSelector);
+    }
+
+    /// <summary>
+    /// A profile's selector list ("a, b") as its parts, in order, each tried on its own by both page readers: one
+    /// part that a reader cannot parse (a Playwright-only pseudo-class such as <c>:text-is()</c>, which neither
+    /// Chromium's querySelectorAll nor AngleSharp accepts) then loses only itself, not the whole list. Commas
+    /// inside parentheses, brackets or quotes do not split.
+    /// </summary>
+    public static IReadOnlyList<string> SelectorParts(string list)
+    {
+        var parts = new List<string>();
+        var depth = 0;
+        char? quote = null;
+        var start = 0;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var c = list[i];
+            if (quote is not null)
+            {
+                if (c == '\\')
+                {
+                    i++;
+                }
+                else if (c == quote)
+                {
+                    quote = null;
+                }
+            }
+            else if (c is '\'' or '"')
+            {
+                quote = c;
+            }
+            else if (c is '(' or '[')
+            {
+                depth++;
+            }
+            else if (c is ')' or ']')
+            {
+                depth = Math.Max(0, depth - 1);
+            }
+            else if (c == ',' && depth == 0)
+            {
+                parts.Add(list[start..i]);
+                start = i + 1;
+            }
+        }
+
+        parts.Add(list[start..]);
+        return parts.Select(p => p.Trim()).Where(p => p.Length > 0).ToList();
     }
 
     /// <summary>A label's words, lower case, as one space-separated string with a space at each end for phrase matching.</summary>
@@ -145,7 +195,9 @@ internal static partial class LoginVocabulary
 
 /// <summary>
 /// The selectors one page is read with, by both drivers. Each list is tried in order and the first visible
-/// match wins; a profile selector is a list of one. Serialized as is for the browser's page script.
+/// match wins; a profile selector is split into its parts (<see cref="LoginVocabulary.SelectorParts"/>). The configured
+/// submit and next selectors are also kept whole for Playwright's locator, which understands its own pseudo-classes.
+/// Serialized as is for the browser's page script.
 /// </summary>
 internal sealed record PageSelectors(
     IReadOnlyList<string> Password,
@@ -157,7 +209,7 @@ internal sealed record PageSelectors(
     IReadOnlyList<string> PageSubmit,
     IReadOnlyList<string> Next,
     IReadOnlyList<string> PageNext,
-    string? Consent,
+    IReadOnlyList<string>? Consent,
     string? ConfiguredSubmit,
     string? ConfiguredNext,
     string Buttons,
