@@ -9,11 +9,26 @@ namespace Conformance.Harness.Login;
 /// and parallel flows of one user would otherwise collide inside one 30-second step. The current step is used
 /// first, then the next and the previous one (§5.2 recommends accepting one step of drift either way); after
 /// that the caller waits for a new step.
+/// <para>The previous step is used only early in the current one. A code of step s−1 computed late in step s reaches a
+/// server that may already be in step s+1, two steps back and outside its window: the reference issuer refused
+/// exactly such a code in one run of twenty, in a browser flow (typing takes seconds).</para>
 /// </summary>
 public static class TotpCodes
 {
     private static readonly ConcurrentDictionary<string, SemaphoreSlim> Gates = new();
     private static readonly ConcurrentDictionary<string, HashSet<long>> Used = new();
+
+    /// <summary>How long a code must stay valid on a server whose clock is on ours: the time a flow may take from computing the code to the server checking it.</summary>
+    internal const int SafetySeconds = 10;
+
+    /// <summary>The steps whose codes may be used at this moment (Unix seconds), in order of preference.</summary>
+    internal static IReadOnlyList<long> Candidates(long unixSeconds)
+    {
+        var step = unixSeconds / 30;
+        var left = 30 - (unixSeconds % 30);
+        // The server accepts step−1 until its own step reaches s+1, i.e. for the rest of this step only.
+        return left > SafetySeconds ? [step, step + 1, step - 1] : [step, step + 1];
+    }
 
     public static async Task<string> NextAsync(UserProfile user, CancellationToken ct = default)
     {
@@ -39,7 +54,7 @@ public static class TotpCodes
                 var now = DateTimeOffset.UtcNow;
                 var step = now.ToUnixTimeSeconds() / 30;
                 used.RemoveWhere(s => s < step - 1);
-                foreach (var candidate in new[] { step, step + 1, step - 1 })
+                foreach (var candidate in Candidates(now.ToUnixTimeSeconds()))
                 {
                     if (used.Add(candidate))
                     {
