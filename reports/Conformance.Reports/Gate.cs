@@ -21,8 +21,14 @@ public enum GateProblemKind
     /// <summary>Counted only when the options ask for it.</summary>
     Warning,
 
-    /// <summary>Counted only when the options ask for it.</summary>
+    /// <summary>A MUST check was not tested (beyond the target's tolerance, and no waiver covers it).</summary>
     Inconclusive,
+
+    /// <summary>A server of the target could not be reached or discovered: all its verdicts are lost.</summary>
+    ServerUnreachable,
+
+    /// <summary>A flow the target offers did not complete (inconclusive): it was not tested.</summary>
+    FlowNotCompleted,
 
     /// <summary>The results hold nothing: a gate over nothing is no gate.</summary>
     NoResults,
@@ -41,6 +47,8 @@ public sealed record GateProblem(GateProblemKind Kind, string Subject, string Wh
         GateProblemKind.StaleWaiver => "stale waiver",
         GateProblemKind.Warning => "SHOULD warning",
         GateProblemKind.Inconclusive => "inconclusive",
+        GateProblemKind.ServerUnreachable => "server unreachable",
+        GateProblemKind.FlowNotCompleted => "flow not completed",
         GateProblemKind.NoResults => "no results",
         _ => "secret leak",
     };
@@ -73,8 +81,13 @@ public sealed record GateVerdict(
 
     public bool Passed => Problems.Count == 0;
 
+    private const int MaxReasons = 12;
+
     /// <summary>0 passed, 1 failed (2 is used by the CLI for invalid input).</summary>
     public int ExitCode => Passed ? 0 : 1;
+
+    /// <summary>Every verdict that tested nothing (inconclusive and not waived), failing the gate or not.</summary>
+    public IReadOnlyList<NotTested> NotTested { get; init; } = [];
 
     /// <summary>Extra text the caller wants in the summary (where the reports are, what was skipped).</summary>
     public IReadOnlyList<string> Messages { get; init; } = [];
@@ -103,6 +116,23 @@ public sealed record GateVerdict(
         }
 
         text.Append("  results: ").AppendLine(Counts.ToString());
+        if (NotTested.Count > 0)
+        {
+            // Plainly what was not tested and why, grouped by reason: the first thing to read when coverage is lost.
+            text.Append("  not tested: ").Append(NotTested.Count).Append(" (").Append(NotTested.Count(n => n.Must)).AppendLine(" MUST checks or flows), by reason:");
+            foreach (var group in NotTested.GroupBy(n => n.Reason).OrderByDescending(g => g.Count()).Take(MaxReasons))
+            {
+                var subjects = group.Select(n => $"{n.Subject}{(n.Where.Length == 0 ? "" : "@" + n.Where)}").ToList();
+                text.Append("    ").Append(group.Count()).Append(" × ").Append(group.Key).Append(" [").Append(string.Join(", ", subjects.Take(6)))
+                    .Append(subjects.Count > 6 ? ", …" : "").AppendLine("]");
+            }
+
+            var more = NotTested.GroupBy(n => n.Reason).Count() - MaxReasons;
+            if (more > 0)
+            {
+                text.Append("    … and ").Append(more).AppendLine(" other reasons (gate.json lists every verdict)");
+            }
+        }
         foreach (var message in Messages)
         {
             text.Append("  ").AppendLine(message);
@@ -117,7 +147,10 @@ public sealed record GateOptions
     /// <summary>SHOULD warnings fail the gate too (default: they are reported, the gate stays green).</summary>
     public bool FailOnWarnings { get; init; }
 
-    /// <summary>Inconclusive checks fail the gate (default: reported only; an unreachable target already fails the run).</summary>
+    /// <summary>
+    /// Every inconclusive check fails the gate, SHOULD included, whatever the target's tolerance (default: MUST
+    /// checks and offered flows fail it beyond the target's options.maxInconclusive, SHOULD checks are listed).
+    /// </summary>
     public bool FailOnInconclusive { get; init; }
 
     /// <summary>Today, for waiver expiry; the UTC date by default.</summary>
@@ -139,8 +172,9 @@ public static class Gate
         {
             var checks = data.Checks.Where(c => Matches(waiver, c.Result.Id, c.Target, c.Result.Server)).ToList();
             var flows = data.Flows.Where(f => Matches(waiver, f.Result.Name, f.Target, f.Server)).ToList();
-            var violating = checks.Where(c => c.Result.Outcome is Outcome.Fail or Outcome.Warning).Select(c => (Item: (object)c, c.Result.Id, Where: data.ServerLabel(c.Target, c.Result.Server), c.Result.Outcome, c.Result.Observed))
-                .Concat(flows.Where(f => f.Result.Outcome is Outcome.Fail or Outcome.Warning).Select(f => (Item: (object)f, Id: f.Result.Name, Where: data.ServerLabel(f.Target, f.Server), f.Result.Outcome, Observed: f.Result.Message)))
+            // A waiver accepts a verdict that did not test its rule (inconclusive) as it accepts a failure.
+            var violating = checks.Where(c => c.Result.Outcome is Outcome.Fail or Outcome.Warning or Outcome.Inconclusive).Select(c => (Item: (object)c, c.Result.Id, Where: data.ServerLabel(c.Target, c.Result.Server), c.Result.Outcome, c.Result.Observed))
+                .Concat(flows.Where(f => f.Result.Outcome is Outcome.Fail or Outcome.Warning or Outcome.Inconclusive).Select(f => (Item: (object)f, Id: f.Result.Name, Where: data.ServerLabel(f.Target, f.Server), f.Result.Outcome, Observed: f.Result.Message)))
                 .ToList();
             var passing = checks.Where(c => c.Result.Outcome == Outcome.Pass).Select(c => data.ServerLabel(c.Target, c.Result.Server))
                 .Concat(flows.Where(f => f.Result.Outcome == Outcome.Pass).Select(f => data.ServerLabel(f.Target, f.Server)))
@@ -193,9 +227,6 @@ public static class Gate
                 case Outcome.Warning when options.FailOnWarnings:
                     problems.Add(new GateProblem(GateProblemKind.Warning, check.Result.Id, where, $"observed {check.Result.Observed ?? check.Result.Message}"));
                     break;
-                case Outcome.Inconclusive when options.FailOnInconclusive:
-                    problems.Add(new GateProblem(GateProblemKind.Inconclusive, check.Result.Id, where, check.Result.Message));
-                    break;
             }
         }
 
@@ -203,6 +234,9 @@ public static class Gate
         {
             problems.Add(new GateProblem(GateProblemKind.FlowFailure, flow.Result.Name, flow.Server is null ? (data.MultiTarget ? flow.Target : "") : data.ServerLabel(flow.Target, flow.Server), FirstLine(flow.Result.Message) ?? "failed"));
         }
+
+        var (coverage, notTested) = Coverage.Judge(data, covered, options);
+        problems.AddRange(coverage);
 
         if (data.Checks.Count == 0 && data.Flows.Count == 0)
         {
@@ -214,10 +248,11 @@ public static class Gate
         {
             GateProblemKind.ExpiredWaiver => 0,
             GateProblemKind.StaleWaiver => 1,
-            _ => 2,
+            GateProblemKind.ServerUnreachable => 2,
+            _ => 3,
         }).ToList();
 
-        return new GateVerdict(ordered, waived, unused, Count(data, covered.OfType<ReportCheck>().Count(c => c.Result.Outcome == Outcome.Fail)));
+        return new GateVerdict(ordered, waived, unused, Count(data, covered.OfType<ReportCheck>().Count(c => c.Result.Outcome == Outcome.Fail))) { NotTested = notTested };
     }
 
     private static GateCounts Count(ReportData data, int waivedFailures)

@@ -172,8 +172,15 @@ public sealed record ReportTarget(
             servers,
             runs.SelectMany(r => r.Target.Clients).DistinctBy(c => (c.Role, c.ClientId)).ToList(),
             runs.SelectMany(r => r.Target.LoginDrivers).Distinct(StringComparer.Ordinal).ToList(),
-            runs.SelectMany(r => r.Target.Faults).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+            runs.SelectMany(r => r.Target.Faults).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList())
+        {
+            // The strictest of the runs' tolerances.
+            MaxInconclusive = runs.Count == 0 ? 0 : runs.Min(r => r.Target.MaxInconclusive),
+        };
     }
+
+    /// <summary>How many MUST checks and flows may be inconclusive before the gate fails (the profile's options.maxInconclusive).</summary>
+    public int MaxInconclusive { get; init; }
 }
 
 /// <summary>One catalogue verdict, with the run and target it came from.</summary>

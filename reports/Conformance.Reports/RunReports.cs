@@ -176,6 +176,7 @@ public static class RunReports
         problems = verdict.Problems.Select(p => new { kind = p.Label, subject = p.Subject, where = p.Where, detail = p.Detail }),
         waived = verdict.Waived.Select(w => new { check = w.Check, where = w.Where, outcome = Words.Outcome(w.Outcome), reason = w.Waiver.Reason, expires = w.Waiver.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }),
         unusedWaivers = verdict.Unused.Select(u => new { waiver = u.Waiver.ToString(), why = u.Why }),
+        notTested = verdict.NotTested.Select(n => new { subject = n.Subject, where = n.Where, must = n.Must, reason = n.Reason }),
     }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     private static string Size(string file)

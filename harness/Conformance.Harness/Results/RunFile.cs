@@ -63,7 +63,14 @@ public sealed record RunTarget(
     IReadOnlyList<RunServer> Servers,
     IReadOnlyList<RunClient> Clients,
     IReadOnlyList<string> LoginDrivers,
-    IReadOnlyList<string> Faults);
+    IReadOnlyList<string> Faults)
+{
+    /// <summary>
+    /// The profile's <c>options.maxInconclusive</c>: how many MUST checks and offered flows may end inconclusive
+    /// before the gate fails (0 by default: a rule not tested is not a rule passed).
+    /// </summary>
+    public int MaxInconclusive { get; init; }
+}
 
 public sealed record RunServer(string Name, string Issuer, string? Audience, string? Unavailable);
 

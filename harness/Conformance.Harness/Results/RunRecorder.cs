@@ -28,7 +28,7 @@ public sealed class RunRecorder(ConnectedTarget target, IReadOnlyList<string> lo
             target.Servers.Select(s => new RunServer(s.Name, s.Issuer.OriginalString, s.Profile.Audience, s.Unavailable)).ToList(),
             target.Profile.Clients.Values.Select(c => new RunClient(c.Role, c.ClientId, c.IsConfidential)).ToList(),
             loginDrivers,
-            faults.ToList()),
+            faults.ToList()) { MaxInconclusive = target.Profile.Options.MaxInconclusive },
         Checks = checks.OrderBy(c => c.Id, StringComparer.Ordinal).ThenBy(c => c.Server, StringComparer.Ordinal).ToList(),
         Flows = flows.OrderBy(f => f.Name, StringComparer.Ordinal).ToList(),
     };

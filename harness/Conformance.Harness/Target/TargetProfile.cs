@@ -66,6 +66,12 @@ public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan T
     public IReadOnlyList<Http.PaceRule> Pacing { get; init; } = [];
 
     /// <summary>
+    /// How many MUST checks and offered flows may end inconclusive before the gate fails (options.maxInconclusive;
+    /// 0 by default). For a target where some rules cannot be reached on purpose; the report still lists them.
+    /// </summary>
+    public int MaxInconclusive { get; init; }
+
+    /// <summary>
     /// Okta's documented limits, with headroom: /authorize 60 per minute per client (and IP), /token and
     /// /api/v1/authn 4 per second per user. The harness cannot tell users apart at the HTTP layer, so it keeps
     /// all users together under one user's limit.
