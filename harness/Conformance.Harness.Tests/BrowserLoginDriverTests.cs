@@ -126,6 +126,14 @@ public class BrowserLoginDriverTests
     }
 
     [Test]
+    public async Task A_password_form_still_shown_while_a_script_builds_the_signed_in_view_is_not_a_refusal()
+    {
+        var response = await TimedAsync("re-rendered after sign-in", () => Driver().AuthorizeAsync(Request("rerender"), Alice));
+
+        response.Code.Should().Be("abc");
+    }
+
+    [Test]
     public async Task The_fragment_of_a_redirect_is_read()
     {
         var response = await Driver().AuthorizeAsync(Request("basic", responseMode: "fragment"), Alice);

@@ -88,6 +88,17 @@ internal sealed class BrowserLoginPages : IDisposable
                     return;
                 }
 
+                if (flow == "rerender")
+                {
+                    // Like Glewlwyd's login application: signed in, the page still shows its password form for a
+                    // moment, then its script builds the signed-in view with a Continue button.
+                    Html(response, LoginPage(flow, form, error: null).Replace("</body>", $$"""
+                        <script>setTimeout(() => { document.body.innerHTML = '<h3>Hello alice</h3><button type="button" id="go">Continue</button>';
+                          document.getElementById('go').onclick = () => { location.href = '{{Callback(form, "code=abc")}}'; }; }, 1200);</script></body>
+                        """, StringComparison.Ordinal));
+                    return;
+                }
+
                 if (flow == "totp")
                 {
                     Redirect(response, $"/totp/otp?{Carry(form)}");

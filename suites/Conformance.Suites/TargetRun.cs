@@ -72,6 +72,19 @@ public sealed class TargetRun
         Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
         Results = new RunRecorder(target, profile.Login.Drivers, embedded is null ? [] : RunParameters.Faults);
 
+        if (RunParameters.Preflight && target.Servers.Any(s => s.Unavailable is null))
+        {
+            // A login that cannot succeed (an expired password, a changed login page) stops the run here, in
+            // seconds, with one message naming user, server, driver and the server's answer.
+            var usable = LoginDrivers.Where(d => d.Value.Driver is not null).ToDictionary(d => d.Key, d => d.Value.Driver!);
+            var preflight = await Preflight.RunAsync(target, usable).ConfigureAwait(false);
+            TestContext.Progress.WriteLine("[preflight] " + redactor.Text(preflight.Summary()));
+            if (!preflight.Passed)
+            {
+                throw new PlainFailure(redactor.Text(preflight.Summary()));
+            }
+        }
+
         if (profile.Options.Pacing.Count > 0)
         {
             TestContext.Progress.WriteLine("[pacing] " + string.Join("; ", profile.Options.Pacing));

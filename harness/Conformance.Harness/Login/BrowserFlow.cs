@@ -98,6 +98,11 @@ public sealed partial class BrowserUserAgent
                     {
                         if (credentialsSent)
                         {
+                            if (string.IsNullOrEmpty(error) && await PasswordFormLeavesAsync(token).ConfigureAwait(false))
+                            {
+                                continue;
+                            }
+
                             throw new LoginFailedException($"the login page {await DescribeAsync().ConfigureAwait(false)} was shown again after the credentials were sent: the user '{user!.Username}' was refused");
                         }
 
@@ -233,6 +238,43 @@ public sealed partial class BrowserUserAgent
         /// it with the error the page shows. A page with nothing to act on is watched for a script to move on: briefly
         /// when the task only observes or the page is complete and rendered, longer while a login may still render.
         /// </summary>
+        /// <summary>
+        /// A password form seen again after the credentials were sent, with no error shown, is watched a little
+        /// longer before the user is called refused: a script application re-renders after signing in, and
+        /// Glewlwyd's login page still held its password input for a moment while its signed-in view (with the
+        /// Continue button) was being built. True when the form goes away (or the response arrives).
+        /// </summary>
+        private async Task<bool> PasswordFormLeavesAsync(CancellationToken token)
+        {
+            var until = DateTime.UtcNow + ReRenderGrace;
+            while (DateTime.UtcNow < until)
+            {
+                await Task.Delay(Poll, token).ConfigureAwait(false);
+                if (IsCaptured)
+                {
+                    return true;
+                }
+
+                var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
+                if (read is not { } r)
+                {
+                    continue;
+                }
+
+                if (!string.IsNullOrEmpty(r.Facts.Error))
+                {
+                    return false;
+                }
+
+                if (LoginPageInterpreter.Classify(r.Facts, stopAt).Kind != LoginPageKind.Password)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+
         private async Task<(LoginPageVerdict? Verdict, string? Error)> ObserveAsync(CancellationToken token)
         {
             DateTime? quietSince = null;

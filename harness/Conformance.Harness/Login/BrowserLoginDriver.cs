@@ -59,6 +59,9 @@ public sealed partial class BrowserUserAgent : IUserAgent
     private const int MaxRecordedBody = 64 * 1024;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>How long a password form seen again after sign-in, without an error, is watched before the user is called refused.</summary>
+    private static readonly TimeSpan ReRenderGrace = TimeSpan.FromSeconds(3);
+
     /// <summary>How long a page that shows nothing the driver understands is watched before the flow gives up (widgets render late).</summary>
     private static readonly TimeSpan NotUnderstoodAfter = TimeSpan.FromSeconds(10);
 

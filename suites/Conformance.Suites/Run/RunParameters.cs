@@ -23,6 +23,12 @@ internal static class RunParameters
     /// <summary>all (default): HTML, PDF, Allure and the gate; html: HTML and the gate; none: results.json only.</summary>
     public static string Reports => Get("reports", "CONFORMANCE_REPORTS") ?? "all";
 
+    /// <summary>
+    /// Every user logs in with every driver on every server before any check (default on). "off" skips it, for a
+    /// filtered run of a few tests; a nightly run should keep it, so a broken login stops the run in seconds.
+    /// </summary>
+    public static bool Preflight => !string.Equals(Get("preflight", "CONFORMANCE_PREFLIGHT"), "off", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Where evidence files go.</summary>
     public static string ArtifactsDirectory =>
         Path.GetFullPath(Get("artifacts", "CONFORMANCE_ARTIFACTS") ?? Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts"));

@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using Conformance.Harness.Http;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+
+namespace Conformance.Harness.Login;
+
+/// <summary>One login of the preflight that did not succeed: who, where, with which driver, and what the server said.</summary>
+public sealed record PreflightFailure(string User, string Server, string Driver, string What)
+{
+    public override string ToString() => $"user {User} could not log in on '{Server}' with the {Driver} driver: {What}";
+}
+
+/// <summary>What the preflight found: the failed logins (the run must stop), and notes (a driver that does not apply here).</summary>
+public sealed record PreflightReport(IReadOnlyList<PreflightFailure> Failures, IReadOnlyList<string> Notes, int Logins, TimeSpan Took)
+{
+    public bool Passed => Failures.Count == 0;
+
+    public string Summary() => Passed
+        ? $"preflight: {Logins} logins succeeded in {Took.TotalSeconds:0.0} s" + (Notes.Count == 0 ? "" : "; " + string.Join("; ", Notes))
+        : $"Preflight failed: {Failures.Count} of {Logins} logins did not succeed, so the run stopped before any check (every verdict would have been inconclusive):"
+          + string.Concat(Failures.Select(f => Environment.NewLine + "  " + f));
+}
+
+/// <summary>
+/// Before any check runs, every configured user logs in once with every configured login driver on every
+/// reachable server (an authorization code request with PKCE, answered with a code). A broken login (an expired
+/// password, a changed login page, a lost TOTP seed) then stops the run in seconds with one plain message, where
+/// otherwise every check would end inconclusive and a nightly job could read green. A user's logins on the
+/// different servers share one user agent, as a person's browser would: where the servers share a session
+/// (Okta's org session) only the first one asks for the password and the one-time code.
+/// </summary>
+public static class Preflight
+{
+    /// <summary>Client roles that redirect, in the order tried for a server.</summary>
+    private static readonly string[] RedirectingRoles = ["web", "native", "spa", "web2"];
+
+    public static async Task<PreflightReport> RunAsync(ConnectedTarget target, IReadOnlyDictionary<string, ILoginDriver> drivers, CancellationToken ct = default)
+    {
+        var clock = Stopwatch.StartNew();
+        var servers = target.Servers.Where(s => s.Unavailable is null).ToList();
+        var pairs = target.Profile.Users.SelectMany(user => drivers.Select(d => (User: user, Driver: d.Value, Name: d.Key))).ToList();
+        var outcomes = await Task.WhenAll(pairs.Select(p => LogInEverywhereAsync(target, servers, p.User, p.Driver, p.Name, ct))).ConfigureAwait(false);
+        var failures = outcomes.SelectMany(o => o.Failures).ToList();
+        var notes = outcomes.SelectMany(o => o.Notes).Distinct(StringComparer.Ordinal).ToList();
+        return new PreflightReport(failures, notes, outcomes.Sum(o => o.Logins), clock.Elapsed);
+    }
+
+    private static async Task<(List<PreflightFailure> Failures, List<string> Notes, int Logins)> LogInEverywhereAsync(
+        ConnectedTarget target, IReadOnlyList<AuthorizationServer> servers, UserProfile user, ILoginDriver driver, string name, CancellationToken ct)
+    {
+        var failures = new List<PreflightFailure>();
+        var notes = new List<string>();
+        var logins = 0;
+        await using var agent = driver.NewUserAgent();
+        foreach (var server in servers)
+        {
+            var client = RedirectingRoles.Select(target.Profile.Client).FirstOrDefault(c => c is { RedirectUri: not null } && c.ServesServer(server.Name));
+            if (client is null || server.Metadata.AuthorizationEndpoint is null)
+            {
+                notes.Add($"no login on '{server.Name}': " + (client is null ? "the profile has no redirecting client for it" : "it publishes no authorization_endpoint"));
+                continue;
+            }
+
+            logins++;
+            var request = new OAuthClient(target.Http, server, client).AuthorizationRequest("openid").WithPkce(CodeVerifier.New());
+            try
+            {
+                var response = await agent.AuthorizeAsync(request, user, ct).ConfigureAwait(false);
+                if (response.Code is null)
+                {
+                    failures.Add(new(user.Username, server.Name, name, response.Error is null
+                        ? "the login ended without a code"
+                        : $"the server answered error={response.Error}" + (response.ErrorDescription is null ? "" : $" ({response.ErrorDescription})")));
+                }
+            }
+            catch (ScriptLoginPageException e)
+            {
+                // The flows report this driver as not applicable; nothing is broken.
+                notes.Add($"the {name} driver does not apply: {e.Message}");
+                return (failures, notes, logins - 1);
+            }
+            catch (LoginFailedException e)
+            {
+                failures.Add(new(user.Username, server.Name, name, e.Message));
+            }
+            catch (IssuerUnreachableException e)
+            {
+                failures.Add(new(user.Username, server.Name, name, e.Message));
+            }
+        }
+
+        return (failures, notes, logins);
+    }
+}
