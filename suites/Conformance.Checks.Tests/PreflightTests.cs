@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Conformance.Harness.Http;
+using Conformance.Harness.Login;
+using Conformance.Harness.Protocol;
+using Conformance.Harness.Target;
+using Conformance.Suites.Run;
+
+namespace Conformance.Checks.Tests;
+
+/// <summary>
+/// The preflight against the embedded reference issuer: every user logs in with every driver on every server
+/// before any check, and a login that cannot succeed stops the run in seconds with one plain message.
+/// </summary>
+[Category("preflight")]
+public sealed class PreflightTests
+{
+    private const string WrongPassword = "not-alices-password-9f2b";
+
+    private static async Task<(PreflightReport Report, TimeSpan Took)> RunAsync(Func<string, string?, string?> environment)
+    {
+        await using var issuer = await EmbeddedIssuer.StartAsync(new HashSet<string>(), new HashSet<string>());
+        var profile = TargetProfileLoader.LoadFile(
+            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
+            name => environment(name, issuer.Environment(name)),
+            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
+        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
+        var target = await ConnectedTarget.ConnectAsync(profile, http);
+        var drivers = new Dictionary<string, ILoginDriver> { ["form"] = new FormLoginDriver(http, profile.Login), ["okta-authn"] = new OktaAuthnLoginDriver(http, profile.Login) };
+        var clock = Stopwatch.StartNew();
+        var report = await Preflight.RunAsync(target, drivers);
+        return (report, clock.Elapsed);
+    }
+
+    [Test]
+    public async Task Every_user_logs_in_with_every_driver_on_every_server()
+    {
+        var (report, _) = await RunAsync((_, value) => value);
+
+        report.Passed.Should().BeTrue(report.Summary());
+        report.Logins.Should().Be(2 * 2 * 3, "two users, two drivers, three servers");
+        report.Summary().Should().StartWith("preflight: 12 logins succeeded");
+    }
+
+    [Test]
+    public async Task A_wrong_password_stops_the_run_in_seconds_naming_user_server_driver_and_the_answer_without_the_password()
+    {
+        var (report, took) = await RunAsync((name, value) => name == "REFERENCE_PASSWORD_ALICE" ? WrongPassword : value);
+
+        report.Passed.Should().BeFalse();
+        took.Should().BeLessThan(TimeSpan.FromSeconds(30));
+        report.Failures.Select(f => (f.User, f.Driver)).Distinct().Should().BeEquivalentTo(new[] { ("alice@example.test", "form"), ("alice@example.test", "okta-authn") });
+        report.Failures.Select(f => f.Server).Distinct().Should().BeEquivalentTo(new[] { "org", "default", "second" });
+        var form = report.Failures.First(f => f.Driver == "form");
+        form.ToString().Should().StartWith($"user alice@example.test could not log in on '{form.Server}' with the form driver: ");
+        report.Summary().Should().Contain("Preflight failed: 6 of 12 logins did not succeed").And.NotContain(WrongPassword);
+        TestContext.Out.WriteLine(report.Summary());
+    }
+}
