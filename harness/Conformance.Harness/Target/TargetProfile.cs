@@ -66,6 +66,13 @@ public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan T
     public IReadOnlyList<Http.PaceRule> Pacing { get; init; } = [];
 
     /// <summary>
+    /// The largest response body the harness reads (options.maxBodyMegabytes, 1 to 256). A larger one is cut and
+    /// makes its check inconclusive ("body over N MB"), so a server that answers with 64 MB of metadata costs a
+    /// few MB of memory and one timeout at most, not the run.
+    /// </summary>
+    public int MaxBodyMegabytes { get; init; } = Http.HarnessHttp.DefaultMaxBodyMegabytes;
+
+    /// <summary>
     /// Okta's documented limits, with headroom: /authorize 60 per minute per client (and IP), /token and
     /// /api/v1/authn 4 per second per user. The harness cannot tell users apart at the HTTP layer, so it keeps
     /// all users together under one user's limit.

@@ -363,12 +363,13 @@ public sealed class TargetProfileLoader
             return defaults;
         }
 
-        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "pacing");
+        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "maxBodyMegabytes", "pacing");
         var concurrency = fields.Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
         var timeout = fields.Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
         var skew = fields.Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
+        var maxBody = fields.Number(o, path, "maxBodyMegabytes", 1, 256) ?? defaults.MaxBodyMegabytes;
         var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
-        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing };
+        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing, MaxBodyMegabytes = maxBody };
     }
 
     /// <summary><c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client_id" } ]</c>; an empty list switches pacing off.</summary>
