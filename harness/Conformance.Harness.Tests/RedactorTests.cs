@@ -113,4 +113,18 @@ public class RedactorTests
         Redactor.Fingerprint("x").Should().Be(Redactor.Fingerprint("x")).And.MatchRegex(@"^\[sha256:[0-9a-f]{12}\]$");
         Redactor.Fingerprint("x").Should().NotBe(Redactor.Fingerprint("y"));
     }
+
+    [Test]
+    public void A_json_body_cut_short_still_has_its_tokens_and_credentials_redacted()
+    {
+        var redactor = new Redactor();
+        var cut = """{"token_type":"Bearer","access_token":"opaque-access-token-value","client_secret":"s3cr3t","refresh_token":"opaque-refr""";
+
+        var redacted = redactor.Body("application/json", cut);
+
+        redacted.Should().NotContain("opaque-access-token-value").And.NotContain("s3cr3t").And.NotContain("opaque-refr");
+        redacted.Should().Contain("\"token_type\":\"Bearer\"")
+            .And.Contain("\"access_token\":\"" + Redactor.Fingerprint("opaque-access-token-value") + "\"")
+            .And.Contain("\"client_secret\":\"***\"");
+    }
 }

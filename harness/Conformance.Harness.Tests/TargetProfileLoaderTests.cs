@@ -179,6 +179,23 @@ public class TargetProfileLoaderTests
     }
 
     [Test]
+    public void The_body_cap_defaults_to_4_MB_and_takes_the_profile_option()
+    {
+        Load(Valid).Options.MaxBodyMegabytes.Should().Be(4);
+        Load(Valid.Replace("\"timeoutSeconds\": 5", "\"timeoutSeconds\": 5, \"maxBodyMegabytes\": 16")).Options.MaxBodyMegabytes.Should().Be(16);
+    }
+
+    [TestCase("0")]
+    [TestCase("257")]
+    [TestCase("2.5")]
+    [TestCase("\"4\"")]
+    public void A_body_cap_out_of_range_is_named_by_its_path(string value)
+    {
+        Problems(Valid.Replace("\"timeoutSeconds\": 5", $"\"timeoutSeconds\": 5, \"maxBodyMegabytes\": {value}"))
+            .Should().Contain("$.options.maxBodyMegabytes: must be a whole number from 1 to 256");
+    }
+
+    [Test]
     public void A_missing_file_is_named()
     {
         FluentActions.Invoking(() => TargetProfileLoader.LoadFile("/nowhere/profile.json"))

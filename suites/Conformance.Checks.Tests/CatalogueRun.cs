@@ -17,7 +17,7 @@ internal static class CatalogueRun
             Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
             issuer.Environment,
             new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
-        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
+        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
         var target = await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false);
         var runner = new CheckRunner(target, new FormLoginDriver(http, profile.Login));
         return await runner.RunAllAsync(Catalogue.All, profile.Options.MaxConcurrency, ct).ConfigureAwait(false);

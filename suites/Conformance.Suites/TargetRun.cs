@@ -58,7 +58,7 @@ public sealed class TargetRun
         }
 
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
-        var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
+        var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
         if (profile.Login.Drivers.Contains("browser"))
         {

@@ -17,7 +17,7 @@ public enum Outcome
     /// <summary>The target does not offer what the check is about.</summary>
     NotApplicable,
 
-    /// <summary>A precondition failed, or the target was unreachable or rate-limited: nothing was learned.</summary>
+    /// <summary>A precondition failed, or the target was unreachable, rate-limited or answered with a body over the cap: nothing was learned.</summary>
     Inconclusive,
 }
 

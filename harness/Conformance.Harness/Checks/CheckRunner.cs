@@ -103,6 +103,7 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         }
         catch (IssuerUnreachableException e)
         {
+            // Also a body over the cap (ResponseTooLargeException): "body over N MB at URL".
             return Result(Outcome.Inconclusive, e.Message);
         }
         catch (ScriptLoginPageException e)

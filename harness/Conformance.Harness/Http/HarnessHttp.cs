@@ -7,7 +7,8 @@ namespace Conformance.Harness.Http;
 /// <summary>
 /// The one HTTP layer: a single pooled connection handler for the whole run, no automatic redirects
 /// (a redirect is evidence, and the redirect URI must never be called), no automatic cookies (each user
-/// agent keeps its own jar), a timeout on every call, and every exchange recorded and redacted.
+/// agent keeps its own jar), a timeout on every call, a cap on every response body, and every exchange
+/// recorded and redacted.
 /// </summary>
 public sealed class HarnessHttp : IDisposable
 {
@@ -16,12 +17,20 @@ public sealed class HarnessHttp : IDisposable
     private readonly RateLimitHandler rateLimit;
     private readonly TimeoutHandler timeoutHandler;
 
+    public const int Megabyte = 1024 * 1024;
+
+    /// <summary>The body cap when the profile sets none (options.maxBodyMegabytes): far above any real metadata, token or login page.</summary>
+    public const int DefaultMaxBodyMegabytes = 4;
+
     /// <param name="pacing">The target's pace rules (see <see cref="RequestPacer"/>); none for a local issuer.</param>
-    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8, IReadOnlyList<PaceRule>? pacing = null)
+    /// <param name="maxBodyMegabytes">The largest response body read; a larger one makes the call throw <see cref="ResponseTooLargeException"/>.</param>
+    public HarnessHttp(Redactor redactor, EvidenceRecorder recorder, TimeSpan timeout, int maxInFlight = 8, IReadOnlyList<PaceRule>? pacing = null, int maxBodyMegabytes = DefaultMaxBodyMegabytes)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBodyMegabytes, 1);
         Redactor = redactor;
         Recorder = recorder;
         Timeout = timeout;
+        MaxBodyBytes = (long)maxBodyMegabytes * Megabyte;
         sockets = new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
@@ -31,7 +40,8 @@ public sealed class HarnessHttp : IDisposable
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             MaxConnectionsPerServer = 16,
         };
-        var recording = new RecordingHandler(recorder, redactor) { InnerHandler = sockets };
+        var recording = new RecordingHandler(recorder, redactor, MaxBodyBytes) { InnerHandler = sockets };
+        // Above the recording, so reading the body (capped there) counts against the same per-call timeout.
         timeoutHandler = new TimeoutHandler(timeout) { InnerHandler = recording };
         limiter = new ConcurrencyLimitHandler(maxInFlight) { InnerHandler = timeoutHandler };
         // Outside the in-flight slots, so a paced request does not hold one; inside the 429 handler, so retries are paced too.
@@ -52,6 +62,9 @@ public sealed class HarnessHttp : IDisposable
     public EvidenceRecorder Recorder { get; }
 
     public TimeSpan Timeout { get; }
+
+    /// <summary>The cap on a response body, in bytes; a body of exactly this size is still read whole.</summary>
+    public long MaxBodyBytes { get; }
 
     /// <summary>Holds requests back to stay inside the target's rate limits; <see cref="RequestPacer.Waited"/> says what it cost.</summary>
     public RequestPacer Pacer { get; }

@@ -213,7 +213,7 @@ public sealed partial class Redactor
         }
         catch (JsonException)
         {
-            return Text(json);
+            return Text(JsonPairs(json));
         }
 
         if (node is null)
@@ -224,6 +224,19 @@ public sealed partial class Redactor
         RedactNode(node);
         return Text(node.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
     }
+
+    /// <summary>
+    /// JSON that does not parse, mostly a body cut short (the 64 KB evidence limit, a body over the cap): its
+    /// <c>"name": "value"</c> pairs are still redacted by name, so an opaque access_token in a cut token response,
+    /// which no JWT pattern or known secret would catch, is not written down. A value cut mid-string counts too.
+    /// </summary>
+    private string JsonPairs(string json) =>
+        JsonPairPattern().Replace(json, m =>
+        {
+            var value = m.Groups["value"];
+            var redacted = Value(m.Groups["name"].Value, value.Value);
+            return redacted == value.Value ? m.Value : m.Value[..(value.Index - m.Index)] + redacted + m.Value[(value.Index - m.Index + value.Length)..];
+        });
 
     /// <summary>HTML forms (form_post responses, login pages) carry codes and tokens in hidden inputs.</summary>
     public string Html(string html) =>
@@ -279,6 +292,10 @@ public sealed partial class Redactor
     // header.payload.signature, each base64url; the signature may be empty (alg none).
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]{2,}\.[A-Za-z0-9_-]*")]
     private static partial Regex JwtPattern();
+
+    // "name": "value", the value JSON-escaped and possibly unterminated where the body was cut.
+    [GeneratedRegex(@"""(?<name>[A-Za-z_][A-Za-z0-9_.-]{0,63})""\s*:\s*""(?<value>(?:[^""\\]|\\.)*)(?:""|\\?$)")]
+    private static partial Regex JsonPairPattern();
 
     // <input ... name="x" ... value="y"> in either attribute order.
     [GeneratedRegex("""<input\b(?=[^>]*\bname\s*=\s*["'](?<name>[^"']+)["'])(?=[^>]*\bvalue\s*=\s*["'](?<value>[^"']*)["'])[^>]*>""", RegexOptions.IgnoreCase)]

@@ -4,7 +4,8 @@ namespace Conformance.Harness.Http;
 /// The per-call timeout, on the network exchange alone (headers and body). It sits below the pacer, the
 /// in-flight limit and the 429 handler, so time spent waiting to stay inside the target's rate limits never
 /// turns into a false "no response" (HttpClient's own timeout would count those waits too). The body is read
-/// under this deadline by the RecordingHandler below it, which buffers every response as evidence.
+/// under this deadline by the RecordingHandler below it, which buffers every response as evidence, up to the
+/// body cap: a huge body ends at the cap or at this deadline, whichever comes first.
 /// </summary>
 internal sealed class TimeoutHandler(TimeSpan timeout) : DelegatingHandler
 {

@@ -363,13 +363,17 @@ public sealed class TargetProfileLoader
             return defaults;
         }
 
-        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "pacing", "maxInconclusive");
+        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "maxBodyMegabytes", "pacing", "maxInconclusive");
         var concurrency = fields.Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
         var timeout = fields.Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
         var skew = fields.Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
+        var maxBody = fields.Number(o, path, "maxBodyMegabytes", 1, 256) ?? defaults.MaxBodyMegabytes;
         var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
         var maxInconclusive = fields.Number(o, path, "maxInconclusive", 0, 100_000) ?? defaults.MaxInconclusive;
-        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew) { Pacing = pacing, MaxInconclusive = maxInconclusive };
+        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew)
+        {
+            Pacing = pacing, MaxBodyMegabytes = maxBody, MaxInconclusive = maxInconclusive,
+        };
     }
 
     /// <summary><c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client_id" } ]</c>; an empty list switches pacing off.</summary>

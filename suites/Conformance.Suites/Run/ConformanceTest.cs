@@ -108,6 +108,7 @@ public abstract class ConformanceTest
         }
         catch (IssuerUnreachableException e)
         {
+            // Also a body over the cap (ResponseTooLargeException): "inconclusive: body over N MB at URL".
             Assert.Inconclusive($"inconclusive: {e.Message}");
         }
         catch (ScriptLoginPageException e)
