@@ -123,7 +123,7 @@ public static class Program
         List<RunFile> runs;
         try
         {
-            files = results.SelectMany(FindResults).Distinct().ToList();
+            files = results.SelectMany(ResultsFiles.Find).Distinct().ToList();
             runs = files.Select(RunFile.Read).ToList();
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
@@ -196,7 +196,7 @@ public static class Program
 
         try
         {
-            var files = FindResults(results).ToList();
+            var files = ResultsFiles.Find(results);
             if (files.Count != 1)
             {
                 throw new InvalidDataException($"{results}: expect compares one run, found {files.Count} results files");
@@ -235,22 +235,6 @@ public static class Program
             error.WriteLine("error: " + e.Message);
             return GateVerdict.InvalidInputExitCode;
         }
-    }
-
-    private static IEnumerable<string> FindResults(string path)
-    {
-        if (File.Exists(path))
-        {
-            return [path];
-        }
-
-        if (Directory.Exists(path))
-        {
-            var found = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-            return found.Count > 0 ? found : throw new InvalidDataException($"{path}: no results.json under this directory");
-        }
-
-        throw new InvalidDataException($"{path}: no such file or directory");
     }
 
     private sealed class UsageException(string message) : Exception(message);
