@@ -29,6 +29,12 @@ public enum GateProblemKind
 
     /// <summary>A configured secret value was found in a written artifact.</summary>
     SecretLeak,
+
+    /// <summary>Against a baseline: a verdict that did not fail there fails now, and no current waiver covers it.</summary>
+    NewFailure,
+
+    /// <summary>Against a baseline: a check that passed there is inconclusive, not applicable or gone now, and no current waiver covers it.</summary>
+    CoverageLost,
 }
 
 public sealed record GateProblem(GateProblemKind Kind, string Subject, string Where, string Detail)
@@ -42,6 +48,8 @@ public sealed record GateProblem(GateProblemKind Kind, string Subject, string Wh
         GateProblemKind.Warning => "SHOULD warning",
         GateProblemKind.Inconclusive => "inconclusive",
         GateProblemKind.NoResults => "no results",
+        GateProblemKind.NewFailure => "new failure",
+        GateProblemKind.CoverageLost => "coverage lost",
         _ => "secret leak",
     };
 
