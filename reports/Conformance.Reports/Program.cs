@@ -23,6 +23,8 @@ public static class Program
         --waivers FILE          JSON array of {"check", "server"?, "target"?, "reason", "expires": "yyyy-MM-dd"}
         --baseline PATH         an earlier run's results.json, or a directory of them (repeatable): new failures and lost
                                 coverage against it fail the gate; fixed failures and new coverage are reported
+        --allure-history DIR    report: a previous --out, allure-results or allure-report folder; its history/ is copied
+                                into the new allure-results so Allure's trend reaches back across runs
         --fail-on-warnings      SHOULD warnings fail the gate too
         --fail-on-inconclusive  inconclusive checks fail the gate too
         --today yyyy-MM-dd      the date waivers expire against (default: today, UTC)
@@ -74,7 +76,7 @@ public static class Program
         var results = new List<string>();
         var baselines = new List<string>();
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? outDirectory = null, waivers = null, chromium = null;
+        string? outDirectory = null, waivers = null, chromium = null, allureHistory = null;
         bool failOnWarnings = false, failOnInconclusive = false, pdf = true, allure = true, render = true;
         DateOnly? today = null;
         for (var i = 1; i < args.Length; i++)
@@ -86,6 +88,7 @@ public static class Program
                 case "--out": outDirectory = Value(); break;
                 case "--waivers": waivers = Value(); break;
                 case "--baseline": baselines.Add(Value()); break;
+                case "--allure-history": allureHistory = Value(); break;
                 case "--chromium": chromium = Value(); break;
                 case "--fail-on-warnings": failOnWarnings = true; break;
                 case "--fail-on-inconclusive": failOnInconclusive = true; break;
@@ -123,6 +126,11 @@ public static class Program
             throw new UsageException("report needs --out <dir>");
         }
 
+        if (command == "gate" && allureHistory is not null)
+        {
+            throw new UsageException("--allure-history is for report (gate writes no Allure report)");
+        }
+
         List<string> files;
         List<RunFile> runs;
         IReadOnlyList<BaselineFile> baseline;
@@ -149,6 +157,7 @@ public static class Program
         {
             WaiversFile = waivers,
             Baseline = baseline,
+            AllureHistory = allureHistory,
             Gate = new GateOptions { FailOnWarnings = failOnWarnings, FailOnInconclusive = failOnInconclusive, Today = today },
             Pdf = pdf,
             AllureResults = allure,

@@ -21,6 +21,9 @@ public sealed record ReportOptions
     /// <summary>An earlier run of the same target(s) (<see cref="Reports.Baseline.Load"/>); new failures and lost coverage against it fail the gate. Empty = no comparison.</summary>
     public IReadOnlyList<BaselineFile> Baseline { get; init; } = [];
 
+    /// <summary>A previous report's output, allure-results or allure-report folder whose history/ carries Allure's trend into this report; null = none.</summary>
+    public string? AllureHistory { get; init; }
+
     public bool Html { get; init; } = true;
 
     /// <summary>Print the HTML to PDF with the system Chromium (skipped with a message when it is missing).</summary>
@@ -116,6 +119,8 @@ public static class RunReports
         if (options.AllureResults)
         {
             var results = Path.Combine(outDirectory, AllureResultsDirectory);
+            // Read before the results are written: the history may sit in the very folder that writing empties.
+            var history = options.AllureHistory is null ? null : Allure.AllureHistory.Read(options.AllureHistory);
             var count = new AllureResults(data, verdict, attachments).Write(results);
             foreach (var file in Directory.EnumerateFiles(results).Where(f => !f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)))
             {
@@ -128,11 +133,22 @@ public static class RunReports
             }
 
             messages.Add($"Allure results: {results} ({count} results)");
+            if (history is not null)
+            {
+                messages.Add(history.CopyInto(results));
+            }
+
             if (options.RenderAllure)
             {
                 var name = "Conformance: " + string.Join(", ", data.Targets.Select(t => t.Name));
-                var rendered = AllureRenderer.Render(results, Path.Combine(outDirectory, AllureReportDirectory), name, options.NodeProject, options.ToolTimeout, count);
+                var report = Path.Combine(outDirectory, AllureReportDirectory);
+                var rendered = AllureRenderer.Render(results, report, name, options.NodeProject, options.ToolTimeout, count, Allure.AllureHistory.FileIn(results));
                 messages.Add(rendered.Written ? $"Allure report: {rendered.File} ({Size(rendered.File!)}, {rendered.Took.TotalSeconds:0.0} s)" : rendered.ToString());
+                if (rendered.Written)
+                {
+                    // The report folder carries the history too, for a CI that keeps only allure-report/.
+                    Allure.AllureHistory.Mirror(results, report);
+                }
             }
         }
 
