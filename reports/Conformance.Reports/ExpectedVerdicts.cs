@@ -37,19 +37,18 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
         File.WriteAllText(path, JsonSerializer.Serialize(sorted, Json) + "\n");
     }
 
-    /// <summary>"CHECK-ID(server)" for a check, "flow:area/Test_name(server,driver)" for a flow.</summary>
+    /// <summary>Every verdict of the run by its <see cref="VerdictKeys"/> key, with its outcome and one line of what was observed.</summary>
     public static IReadOnlyDictionary<string, (Outcome Outcome, string Message)> Observed(RunFile run)
     {
         var observed = new SortedDictionary<string, (Outcome, string)>(StringComparer.Ordinal);
         foreach (var check in run.Checks)
         {
-            observed[$"{check.Id}({check.Server ?? "target"})"] = (check.Outcome, OneLine(check.Observed ?? check.Message));
+            observed[VerdictKeys.Of(check)] = (check.Outcome, VerdictKeys.OneLine(check.Observed ?? check.Message));
         }
 
         foreach (var flow in run.Flows)
         {
-            var area = flow.Categories.FirstOrDefault(c => c.StartsWith("flow:", StringComparison.Ordinal)) ?? "flow:?";
-            observed[$"{area}/{flow.Name}"] = (flow.Outcome, OneLine(flow.Message ?? ""));
+            observed[VerdictKeys.Of(flow)] = (flow.Outcome, VerdictKeys.OneLine(flow.Message));
         }
 
         return observed;
@@ -85,7 +84,7 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
     public static ExpectedVerdicts FromRun(RunFile run, ExpectedVerdicts? previous, string provider, string version, string profile)
     {
         var verdicts = new Dictionary<string, ExpectedVerdict>(StringComparer.Ordinal);
-        var clauses = run.Checks.GroupBy(c => $"{c.Id}({c.Server ?? "target"})")
+        var clauses = run.Checks.GroupBy(VerdictKeys.Of)
             .ToDictionary(g => g.Key, g => string.Join("; ", g.First().Specs.Select(spec => spec.Reference)), StringComparer.Ordinal);
         foreach (var (key, (outcome, message)) in Observed(run))
         {
@@ -112,12 +111,6 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
         string.Join(", ", Enum.GetValues<Outcome>().Select(o => $"{Verdicts.Values.Count(v => v.Outcome == o)} {Name(o)}"));
 
     public static string Name(Outcome outcome) => JsonNamingPolicy.KebabCaseLower.ConvertName(outcome.ToString());
-
-    private static string OneLine(string text)
-    {
-        var line = string.Join(' ', text.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries).Select(l => l.Trim()));
-        return line.Length > 300 ? line[..300] + "…" : line;
-    }
 }
 
 /// <param name="Outcome">pass, fail, warning, not-applicable or inconclusive.</param>

@@ -35,6 +35,12 @@ public enum GateProblemKind
 
     /// <summary>A configured secret value was found in a written artifact.</summary>
     SecretLeak,
+
+    /// <summary>Against a baseline: a verdict that did not fail there fails now, and no current waiver covers it.</summary>
+    NewFailure,
+
+    /// <summary>Against a baseline: a check that passed there is inconclusive, not applicable or gone now, and no current waiver covers it.</summary>
+    CoverageLost,
 }
 
 public sealed record GateProblem(GateProblemKind Kind, string Subject, string Where, string Detail)
@@ -50,6 +56,8 @@ public sealed record GateProblem(GateProblemKind Kind, string Subject, string Wh
         GateProblemKind.ServerUnreachable => "server unreachable",
         GateProblemKind.FlowNotCompleted => "flow not completed",
         GateProblemKind.NoResults => "no results",
+        GateProblemKind.NewFailure => "new failure",
+        GateProblemKind.CoverageLost => "coverage lost",
         _ => "secret leak",
     };
 

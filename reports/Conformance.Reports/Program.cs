@@ -4,23 +4,27 @@ namespace Conformance.Reports;
 
 /// <summary>
 /// <code>
-/// report --results &lt;results.json|dir&gt; [--results …] --out &lt;dir&gt; [--waivers &lt;file&gt;] [options]
-/// gate   --results &lt;results.json|dir&gt; [--results …] [--waivers &lt;file&gt;] [options]
+/// report --results &lt;results.json|dir&gt; [--results …] --out &lt;dir&gt; [--waivers &lt;file&gt;] [--baseline &lt;results.json|dir&gt; …] [options]
+/// gate   --results &lt;results.json|dir&gt; [--results …] [--waivers &lt;file&gt;] [--baseline &lt;results.json|dir&gt; …] [options]
 /// expect --results &lt;results.json&gt; --expected &lt;file&gt; [--write --provider NAME --version V --profile PATH]
 /// </code>
-/// Exit code: 0 the gate passed, 1 it failed, 2 invalid input (usage, unreadable results, invalid waivers file).
+/// Exit code: 0 the gate passed, 1 it failed, 2 invalid input (usage, unreadable results or baseline, invalid waivers file).
 /// </summary>
 public static class Program
 {
     private const string Usage = """
         usage:
-          Conformance.Reports report --results <results.json|dir> [--results ...] --out <dir> [--waivers <file>] [options]
-          Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [options]
+          Conformance.Reports report --results <results.json|dir> [--results ...] --out <dir> [--waivers <file>] [--baseline <results.json|dir> ...] [options]
+          Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [--baseline <results.json|dir> ...] [options]
           Conformance.Reports expect --results <results.json|dir> --expected <file> [--write --provider NAME --version V --profile PATH]
 
         --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
         --out DIR               where report writes security-review.html/.pdf, allure-results/, allure-report/, gate.txt, gate.json
         --waivers FILE          JSON array of {"check", "server"?, "target"?, "reason", "expires": "yyyy-MM-dd"}
+        --baseline PATH         an earlier run's results.json, or a directory of them (repeatable): new failures and lost
+                                coverage against it fail the gate; fixed failures and new coverage are reported
+        --allure-history DIR    report: a previous --out, allure-results or allure-report folder; its history/ is copied
+                                into the new allure-results so Allure's trend reaches back across runs
         --fail-on-warnings      SHOULD warnings fail the gate too
         --fail-on-inconclusive  inconclusive checks fail the gate too
         --today yyyy-MM-dd      the date waivers expire against (default: today, UTC)
@@ -33,7 +37,7 @@ public static class Program
         --write                 expect: rewrite FILE from the run (annotations kept where the outcome is unchanged, TODO elsewhere)
         --gate all|checks|none  expect: which drift fails (default all; checks: the catalogue only; none: report)
 
-        exit code: 0 gate passed, 1 gate failed, 2 invalid input
+        exit code: 0 gate passed, 1 gate failed, 2 invalid input (usage, unreadable results or baseline, a baseline of another target, invalid waivers file)
         """;
 
     public static int Main(string[] args)
@@ -70,8 +74,9 @@ public static class Program
         }
 
         var results = new List<string>();
+        var baselines = new List<string>();
         var secrets = new Dictionary<string, string>(StringComparer.Ordinal);
-        string? outDirectory = null, waivers = null, chromium = null;
+        string? outDirectory = null, waivers = null, chromium = null, allureHistory = null;
         bool failOnWarnings = false, failOnInconclusive = false, pdf = true, allure = true, render = true;
         DateOnly? today = null;
         for (var i = 1; i < args.Length; i++)
@@ -82,6 +87,8 @@ public static class Program
                 case "--results": results.Add(Value()); break;
                 case "--out": outDirectory = Value(); break;
                 case "--waivers": waivers = Value(); break;
+                case "--baseline": baselines.Add(Value()); break;
+                case "--allure-history": allureHistory = Value(); break;
                 case "--chromium": chromium = Value(); break;
                 case "--fail-on-warnings": failOnWarnings = true; break;
                 case "--fail-on-inconclusive": failOnInconclusive = true; break;
@@ -119,24 +126,38 @@ public static class Program
             throw new UsageException("report needs --out <dir>");
         }
 
+        if (command == "gate" && allureHistory is not null)
+        {
+            throw new UsageException("--allure-history is for report (gate writes no Allure report)");
+        }
+
         List<string> files;
         List<RunFile> runs;
+        IReadOnlyList<BaselineFile> baseline;
         try
         {
-            files = results.SelectMany(FindResults).Distinct().ToList();
+            files = results.SelectMany(ResultsFiles.Find).Distinct().ToList();
             runs = files.Select(RunFile.Read).ToList();
+            baseline = Baseline.Load(baselines);
         }
-        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException or BaselineException)
         {
             error.WriteLine("error: " + e.Message);
             return GateVerdict.InvalidInputExitCode;
         }
 
         output.WriteLine($"{runs.Count} results file{(runs.Count == 1 ? "" : "s")}: {string.Join(", ", files)}");
+        if (baseline.Count > 0)
+        {
+            output.WriteLine($"baseline: {string.Join(", ", baseline.Select(b => b.Path))}");
+        }
+
         var directories = files.Select(f => Path.GetDirectoryName(Path.GetFullPath(f))!).Distinct().ToList();
         var options = new ReportOptions
         {
             WaiversFile = waivers,
+            Baseline = baseline,
+            AllureHistory = allureHistory,
             Gate = new GateOptions { FailOnWarnings = failOnWarnings, FailOnInconclusive = failOnInconclusive, Today = today },
             Pdf = pdf,
             AllureResults = allure,
@@ -153,7 +174,7 @@ public static class Program
             var verdict = command == "report" ? RunReports.Write(runs, outDirectory!, options) : RunReports.Judge(runs, options);
             return verdict.ExitCode;
         }
-        catch (WaiversFileException e)
+        catch (Exception e) when (e is WaiversFileException or BaselineException)
         {
             error.WriteLine("error: " + e.Message);
             return GateVerdict.InvalidInputExitCode;
@@ -196,7 +217,7 @@ public static class Program
 
         try
         {
-            var files = FindResults(results).ToList();
+            var files = ResultsFiles.Find(results);
             if (files.Count != 1)
             {
                 throw new InvalidDataException($"{results}: expect compares one run, found {files.Count} results files");
@@ -235,22 +256,6 @@ public static class Program
             error.WriteLine("error: " + e.Message);
             return GateVerdict.InvalidInputExitCode;
         }
-    }
-
-    private static IEnumerable<string> FindResults(string path)
-    {
-        if (File.Exists(path))
-        {
-            return [path];
-        }
-
-        if (Directory.Exists(path))
-        {
-            var found = Directory.EnumerateFiles(path, "results.json", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
-            return found.Count > 0 ? found : throw new InvalidDataException($"{path}: no results.json under this directory");
-        }
-
-        throw new InvalidDataException($"{path}: no such file or directory");
     }
 
     private sealed class UsageException(string message) : Exception(message);

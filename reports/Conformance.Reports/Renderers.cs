@@ -97,7 +97,8 @@ public static partial class AllureRenderer
     }
 
     /// <param name="expectedResults">How many results were written; a report that read fewer failed silently and is reported as failed.</param>
-    public static RenderOutcome Render(string resultsDirectory, string outputDirectory, string reportName, string? nodeProject, TimeSpan timeout, int expectedResults)
+    /// <param name="historyPath">Allure 3's history file, read for the trend and appended with this report; null = no history.</param>
+    public static RenderOutcome Render(string resultsDirectory, string outputDirectory, string reportName, string? nodeProject, TimeSpan timeout, int expectedResults, string? historyPath = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         RenderOutcome Skip(string why) => new("Allure report", null, why, clock.Elapsed);
@@ -140,7 +141,7 @@ public static partial class AllureRenderer
         Directory.CreateDirectory(outputDirectory);
         var config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!, "allurerc.mjs");
         var categories = Path.Combine(resultsDirectory, "categories.json");
-        File.WriteAllText(config, Config(reportName, outputDirectory, File.Exists(categories) ? File.ReadAllText(categories) : null));
+        File.WriteAllText(config, Config(reportName, outputDirectory, File.Exists(categories) ? File.ReadAllText(categories) : null, historyPath));
         var generate = Tools.Run(node, [cli, "generate", Path.GetFullPath(resultsDirectory), "--config", config, "--output", Path.GetFullPath(outputDirectory)], project, timeout);
         var index = Path.Combine(outputDirectory, "index.html");
         if (generate.ExitCode != 0 || !File.Exists(index))
@@ -161,11 +162,11 @@ public static partial class AllureRenderer
 
     /// <summary>The allurerc the run uses: Awesome, one self-contained file, grouped target → server → area.</summary>
     /// <remarks>Allure 3's Awesome plugin takes categories from the config, so those of categories.json are repeated here.</remarks>
-    public static string Config(string reportName, string outputDirectory, string? categoriesJson) => $$"""
+    public static string Config(string reportName, string outputDirectory, string? categoriesJson, string? historyPath = null) => $$"""
         // Written by Conformance.Reports (AllureRenderer.Config) for this report; changes here are overwritten.
         export default {
           name: {{JsonSerializer.Serialize(reportName)}},
-          output: {{JsonSerializer.Serialize(Path.GetFullPath(outputDirectory))}},
+          output: {{JsonSerializer.Serialize(Path.GetFullPath(outputDirectory))}},{{History(historyPath)}}
           categories: {{(string.IsNullOrWhiteSpace(categoriesJson) ? "[]" : categoriesJson.Trim())}},
           plugins: {
             awesome: {
@@ -180,6 +181,16 @@ public static partial class AllureRenderer
         };
 
         """;
+
+    /// <remarks>Each line holds every result of one report: a limit keeps a nightly job's history file from growing without end.</remarks>
+    private static string History(string? historyPath) => historyPath is null ? "" : $$"""
+
+          historyPath: {{JsonSerializer.Serialize(Path.GetFullPath(historyPath))}},
+          historyLimit: {{HistoryLimit}},
+        """;
+
+    /// <summary>How many earlier reports the history keeps.</summary>
+    public const int HistoryLimit = 30;
 
     private static FileStream? Lock(string path, TimeSpan timeout)
     {

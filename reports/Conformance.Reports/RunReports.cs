@@ -18,6 +18,12 @@ public sealed record ReportOptions
 
     public GateOptions Gate { get; init; } = new();
 
+    /// <summary>An earlier run of the same target(s) (<see cref="Reports.Baseline.Load"/>); new failures and lost coverage against it fail the gate. Empty = no comparison.</summary>
+    public IReadOnlyList<BaselineFile> Baseline { get; init; } = [];
+
+    /// <summary>A previous report's output, allure-results or allure-report folder whose history/ carries Allure's trend into this report; null = none.</summary>
+    public string? AllureHistory { get; init; }
+
     public bool Html { get; init; } = true;
 
     /// <summary>Print the HTML to PDF with the system Chromium (skipped with a message when it is missing).</summary>
@@ -70,7 +76,7 @@ public sealed record ReportOptions
 /// Environment.ExitCode = verdict.ExitCode;
 /// </code>
 /// Files written: security-review.html, security-review.pdf, allure-results/, allure-report/index.html,
-/// allurerc.mjs, gate.txt, gate.json.
+/// allurerc.mjs, gate.txt, gate.json. With a baseline, the gate also compares the run with it (<see cref="Reports.Baseline"/>).
 /// </summary>
 public static class RunReports
 {
@@ -82,6 +88,7 @@ public static class RunReports
     public const string GateJsonFile = "gate.json";
 
     /// <exception cref="WaiversFileException">The waivers file is missing or invalid (the message names each wrong field).</exception>
+    /// <exception cref="BaselineException">The baseline is a run of another target; nothing is written.</exception>
     public static GateVerdict Write(IReadOnlyList<RunFile> runs, string outDirectory, ReportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -89,9 +96,9 @@ public static class RunReports
         var clock = Stopwatch.StartNew();
         var waivers = LoadWaivers(options);
         var data = ReportData.Merge(runs);
-        var verdict = Gate.Evaluate(data, waivers, options.Gate);
+        var (verdict, baseline) = Evaluate(data, waivers, options);
         var attachments = new Attachments(options.AttachmentDirectories);
-        var messages = new List<string>();
+        var messages = new List<string>(baseline?.Lines() ?? []);
         var mask = SecretScan.Masker(options.Secrets);
         Directory.CreateDirectory(outDirectory);
 
@@ -99,7 +106,7 @@ public static class RunReports
         if (options.Html)
         {
             html = Path.Combine(outDirectory, HtmlFile);
-            File.WriteAllText(html, mask(new SecurityReview(data, verdict, waivers, attachments) { Title = options.Title }.Render()), new UTF8Encoding(false));
+            File.WriteAllText(html, mask(new SecurityReview(data, verdict, waivers, attachments) { Title = options.Title, Baseline = baseline }.Render()), new UTF8Encoding(false));
             messages.Add($"security review: {html} ({Size(html)}, {clock.Elapsed.TotalSeconds:0.0} s)");
         }
 
@@ -112,6 +119,8 @@ public static class RunReports
         if (options.AllureResults)
         {
             var results = Path.Combine(outDirectory, AllureResultsDirectory);
+            // Read before the results are written: the history may sit in the very folder that writing empties.
+            var history = options.AllureHistory is null ? null : Allure.AllureHistory.Read(options.AllureHistory);
             var count = new AllureResults(data, verdict, attachments).Write(results);
             foreach (var file in Directory.EnumerateFiles(results).Where(f => !f.EndsWith(".png", StringComparison.OrdinalIgnoreCase)))
             {
@@ -124,11 +133,22 @@ public static class RunReports
             }
 
             messages.Add($"Allure results: {results} ({count} results)");
+            if (history is not null)
+            {
+                messages.Add(history.CopyInto(results));
+            }
+
             if (options.RenderAllure)
             {
                 var name = "Conformance: " + string.Join(", ", data.Targets.Select(t => t.Name));
-                var rendered = AllureRenderer.Render(results, Path.Combine(outDirectory, AllureReportDirectory), name, options.NodeProject, options.ToolTimeout, count);
+                var report = Path.Combine(outDirectory, AllureReportDirectory);
+                var rendered = AllureRenderer.Render(results, report, name, options.NodeProject, options.ToolTimeout, count, Allure.AllureHistory.FileIn(results));
                 messages.Add(rendered.Written ? $"Allure report: {rendered.File} ({Size(rendered.File!)}, {rendered.Took.TotalSeconds:0.0} s)" : rendered.ToString());
+                if (rendered.Written)
+                {
+                    // The report folder carries the history too, for a CI that keeps only allure-report/.
+                    Allure.AllureHistory.Mirror(results, report);
+                }
             }
         }
 
@@ -143,18 +163,28 @@ public static class RunReports
         messages.Add($"reports written in {clock.Elapsed.TotalSeconds:0.0} s");
         verdict = verdict with { Messages = messages };
         File.WriteAllText(Path.Combine(outDirectory, GateTextFile), mask(verdict.Summary()));
-        File.WriteAllText(Path.Combine(outDirectory, GateJsonFile), mask(GateJson(verdict)));
+        File.WriteAllText(Path.Combine(outDirectory, GateJsonFile), mask(GateJson(verdict, baseline)));
         log.Write(mask(verdict.Summary()));
         return verdict;
     }
 
     /// <summary>The gate alone: no file written, the summary to the log.</summary>
+    /// <exception cref="BaselineException">The baseline is a run of another target.</exception>
     public static GateVerdict Judge(IReadOnlyList<RunFile> runs, ReportOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var verdict = Gate.Evaluate(ReportData.Merge(runs), LoadWaivers(options), options.Gate);
+        var (verdict, baseline) = Evaluate(ReportData.Merge(runs), LoadWaivers(options), options);
+        verdict = verdict with { Messages = baseline?.Lines() ?? [] };
         (options.Log ?? Console.Out).Write(SecretScan.Masker(options.Secrets)(verdict.Summary()));
         return verdict;
+    }
+
+    /// <summary>The gate over the run, and over its changes against the baseline when there is one.</summary>
+    private static (GateVerdict Verdict, BaselineComparison? Baseline) Evaluate(ReportData data, IReadOnlyList<Waiver> waivers, ReportOptions options)
+    {
+        var baseline = Reports.Baseline.Compare(data, options.Baseline, waivers, options.Gate.Today);
+        var verdict = Gate.Evaluate(data, waivers, options.Gate);
+        return (baseline is null ? verdict : verdict.With(baseline.Problems), baseline);
     }
 
     private static List<Waiver> LoadWaivers(ReportOptions options)
@@ -168,7 +198,7 @@ public static class RunReports
         return waivers;
     }
 
-    private static string GateJson(GateVerdict verdict) => JsonSerializer.Serialize(new
+    private static string GateJson(GateVerdict verdict, BaselineComparison? baseline) => JsonSerializer.Serialize(new
     {
         passed = verdict.Passed,
         exitCode = verdict.ExitCode,
@@ -177,6 +207,7 @@ public static class RunReports
         waived = verdict.Waived.Select(w => new { check = w.Check, where = w.Where, outcome = Words.Outcome(w.Outcome), reason = w.Waiver.Reason, expires = w.Waiver.Expires.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) }),
         unusedWaivers = verdict.Unused.Select(u => new { waiver = u.Waiver.ToString(), why = u.Why }),
         notTested = verdict.NotTested.Select(n => new { subject = n.Subject, where = n.Where, must = n.Must, reason = n.Reason }),
+        baseline = baseline?.ToJson(),
     }, new JsonSerializerOptions(JsonSerializerDefaults.Web) { WriteIndented = true });
 
     private static string Size(string file)

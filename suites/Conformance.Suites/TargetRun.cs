@@ -26,6 +26,9 @@ public sealed class TargetRun
     /// <summary>Known deviations; a waived MUST failure is reported as a warning, and the gate judges the rest.</summary>
     public static IReadOnlyList<Waiver> Waivers { get; private set; } = [];
 
+    /// <summary>The earlier run this one is compared with at the end (CONFORMANCE_BASELINE); empty for none.</summary>
+    public static IReadOnlyList<BaselineFile> BaselineRuns { get; private set; } = [];
+
     /// <summary>Every verdict of the run, for the reports; written to results.json at the end.</summary>
     public static RunRecorder Results { get; private set; } = null!;
 
@@ -53,6 +56,17 @@ public sealed class TargetRun
             Waivers = RunParameters.WaiversFile is { } waiversFile ? WaiversFile.Load(waiversFile) : [];
         }
         catch (WaiversFileException e)
+        {
+            throw new PlainFailure(e.Message);
+        }
+
+        try
+        {
+            // Read now, not at the end: a wrong path or target should not cost a whole run.
+            BaselineRuns = RunParameters.Baseline is { } baseline ? Baseline.Load([baseline]) : [];
+            Baseline.RequireTarget(BaselineRuns, profile.Name);
+        }
+        catch (BaselineException e)
         {
             throw new PlainFailure(e.Message);
         }
@@ -108,6 +122,7 @@ public sealed class TargetRun
     public async Task DisconnectAsync()
     {
         GateVerdict? verdict = null;
+        string? unusable = null;
         if (Results is not null && target is not null)
         {
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
@@ -117,17 +132,27 @@ public sealed class TargetRun
             if (RunParameters.Reports != "none")
             {
                 var full = RunParameters.Reports == "all";
-                verdict = RunReports.Write([run], Path.Combine(RunParameters.ArtifactsDirectory, "reports"), new ReportOptions
+                try
                 {
-                    Waivers = Waivers,
-                    Pdf = full,
-                    AllureResults = full,
-                    RenderAllure = full,
-                    AttachmentDirectories = [RunParameters.ArtifactsDirectory],
-                    Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
-                    ScanAlso = [path, Path.Combine(RunParameters.ArtifactsDirectory, "evidence")],
-                    Log = TestContext.Progress,
-                });
+                    verdict = RunReports.Write([run], Path.Combine(RunParameters.ArtifactsDirectory, "reports"), new ReportOptions
+                    {
+                        Waivers = Waivers,
+                        Baseline = BaselineRuns,
+                        AllureHistory = RunParameters.AllureHistory,
+                        Pdf = full,
+                        AllureResults = full,
+                        RenderAllure = full,
+                        AttachmentDirectories = [RunParameters.ArtifactsDirectory],
+                        Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
+                        ScanAlso = [path, Path.Combine(RunParameters.ArtifactsDirectory, "evidence")],
+                        Log = TestContext.Progress,
+                    });
+                }
+                catch (BaselineException e)
+                {
+                    // RequireTarget passed at setup, but a baseline of two tenants under this profile name is named "name @ host" and matches no target. Said after the browser and issuer close below.
+                    unusable = e.Message;
+                }
             }
         }
 
@@ -147,9 +172,14 @@ public sealed class TargetRun
             await embedded.DisposeAsync().ConfigureAwait(false);
         }
 
+        if (unusable is not null)
+        {
+            throw new PlainFailure(unusable);
+        }
+
         if (verdict is { Passed: false })
         {
-            // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret.
+            // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret, a new failure or lost coverage against the baseline.
             throw new PlainFailure(verdict.Summary());
         }
     }

@@ -77,7 +77,8 @@ public sealed partial class SecurityReview(ReportData data, GateVerdict gate, IR
     {
         html.Append("<div class=\"gate ").Append(gate.Passed ? "gate-pass" : "gate-fail").Append("\"><strong>Gate ")
             .Append(gate.Passed ? "passed" : "failed").Append("</strong>");
-        var reasons = gate.Problems.GroupBy(p => p.Label).Select(g => $"{g.Count()} {g.Key}{(g.Count() == 1 ? "" : "s")}").ToList();
+        // "2 coverage lost", not "2 coverage losts".
+        var reasons = gate.Problems.GroupBy(p => p.Label).Select(g => $"{g.Count()} {g.Key}{(g.Count() == 1 || g.Key.EndsWith(" lost", StringComparison.Ordinal) ? "" : "s")}").ToList();
         var extra = new List<string>(reasons);
         if (gate.Waived.Count > 0)
         {

@@ -2,7 +2,7 @@ namespace Conformance.Suites.Run;
 
 /// <summary>
 /// What the run was asked to do, from the runsettings' TestRunParameters or, for CI, the environment
-/// (CONFORMANCE_TARGET, CONFORMANCE_FAULTS, CONFORMANCE_VARIANTS). The environment wins so a matrix job can reuse one runsettings.
+/// (CONFORMANCE_TARGET, CONFORMANCE_FAULTS, CONFORMANCE_VARIANTS, CONFORMANCE_BASELINE...). The environment wins so a matrix job can reuse one runsettings.
 /// </summary>
 internal static class RunParameters
 {
@@ -19,6 +19,12 @@ internal static class RunParameters
 
     /// <summary>Known deviations signed off with a reason and an expiry (reports/waivers.json shows the format); null for none.</summary>
     public static string? WaiversFile => Get("waivers", "CONFORMANCE_WAIVERS") is { } path ? ResolvePath(path) : null;
+
+    /// <summary>An earlier run's results.json (or a folder of them) to compare with: new failures and lost coverage fail the gate; null for none.</summary>
+    public static string? Baseline => Get("baseline", "CONFORMANCE_BASELINE") is { } path ? ResolvePath(path) : null;
+
+    /// <summary>A previous run's reports folder (or its allure-results or allure-report) whose Allure history the new report continues; null for none.</summary>
+    public static string? AllureHistory => Get("allure-history", "CONFORMANCE_ALLURE_HISTORY") is { } path ? ResolvePath(path) : null;
 
     /// <summary>all (default): HTML, PDF, Allure and the gate; html: HTML and the gate; none: results.json only.</summary>
     public static string Reports => Get("reports", "CONFORMANCE_REPORTS") ?? "all";
@@ -44,10 +50,10 @@ internal static class RunParameters
         return string.IsNullOrWhiteSpace(value) ? null : value.Trim();
     }
 
-    /// <summary>A relative profile path is tried from the working directory, then from each parent of the test assembly (the repository root).</summary>
+    /// <summary>A relative path (a file, or a folder such as a baseline's) is tried from the working directory, then from each parent of the test assembly (the repository root).</summary>
     public static string ResolvePath(string path)
     {
-        if (Path.IsPathRooted(path) || File.Exists(path))
+        if (Path.IsPathRooted(path) || File.Exists(path) || Directory.Exists(path))
         {
             return Path.GetFullPath(path);
         }
@@ -55,7 +61,7 @@ internal static class RunParameters
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, path);
-            if (File.Exists(candidate))
+            if (File.Exists(candidate) || Directory.Exists(candidate))
             {
                 return candidate;
             }
