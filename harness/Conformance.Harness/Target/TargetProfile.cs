@@ -66,18 +66,17 @@ public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan T
     public IReadOnlyList<Http.PaceRule> Pacing { get; init; } = [];
 
     /// <summary>
-<<<<<<< HEAD
     /// How many MUST checks and offered flows may end inconclusive before the gate fails (options.maxInconclusive;
     /// 0 by default). For a target where some rules cannot be reached on purpose; the report still lists them.
     /// </summary>
     public int MaxInconclusive { get; init; }
-=======
+
+    /// <summary>
     /// The largest response body the harness reads (options.maxBodyMegabytes, 1 to 256). A larger one is cut and
     /// makes its check inconclusive ("body over N MB"), so a server that answers with 64 MB of metadata costs a
     /// few MB of memory and one timeout at most, not the run.
     /// </summary>
     public int MaxBodyMegabytes { get; init; } = Http.HarnessHttp.DefaultMaxBodyMegabytes;
->>>>>>> h-bodycap
 
     /// <summary>
     /// Okta's documented limits, with headroom: /authorize 60 per minute per client (and IP), /token and
