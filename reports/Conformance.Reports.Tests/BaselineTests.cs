@@ -57,12 +57,15 @@ public sealed class BaselineTests
     public void Each_move_of_a_verdict_is_classified(Outcome? before, Outcome? now, BaselineChangeKind? kind) =>
         Baseline.Classify(before, now).Should().Be(kind);
 
+    /// <summary>A target that tolerates one inconclusive verdict (options.maxInconclusive), so only the baseline judges the lost coverage.</summary>
+    private static RunFile Tolerant(RunFile run) => run with { Target = run.Target with { MaxInconclusive = 1 } };
+
     [Test]
     public void A_check_that_passed_in_the_baseline_and_is_inconclusive_now_fails_the_gate_with_coverage_lost()
     {
         var before = Samples.Run();
-        var now = With(before, "PKCE-01", "default", Outcome.Inconclusive, "the login did not complete: the form had no password field");
-        Gate.Evaluate(ReportData.Merge([now]), Known, new GateOptions { Today = Today }).Passed.Should().BeTrue("without a baseline, inconclusive is reported only");
+        var now = Tolerant(With(before, "PKCE-01", "default", Outcome.Inconclusive, "the login did not complete: the form had no password field"));
+        Gate.Evaluate(ReportData.Merge([now]), Known, new GateOptions { Today = Today }).Passed.Should().BeTrue("without a baseline, the target's tolerance accepts one inconclusive verdict");
 
         var verdict = Judge(now, before, Known, out var log);
 
@@ -240,7 +243,7 @@ public sealed class BaselineTests
     {
         var dir = Directory.CreateTempSubdirectory("baseline-report-").FullName;
         var before = Samples.Run();
-        var now = With(before, "PKCE-01", "default", Outcome.Inconclusive, "the login page said <b>denied</b>");
+        var now = Tolerant(With(before, "PKCE-01", "default", Outcome.Inconclusive, "the login page said <b>denied</b>"));
         using var log = new StringWriter();
 
         var verdict = RunReports.Write([now], dir, new ReportOptions
