@@ -16,7 +16,12 @@ public sealed record ExpectedVerdicts(string Provider, string Version, string Pr
     /// <summary>Marks an annotation still to be written by a reviewer; the comparison refuses it.</summary>
     public const string Todo = "TODO";
 
-    private static readonly JsonSerializerOptions Json = new(RunFile.Json) { WriteIndented = true };
+    // Relaxed escaping: the file is read and reviewed by people ("§", "+", "'" as themselves); it is JSON data, never HTML.
+    private static readonly JsonSerializerOptions Json = new(RunFile.Json)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static ExpectedVerdicts Read(string path)
     {

@@ -78,14 +78,14 @@ public static class Logout
             var (client, postLogout) = Client(c);
             await using var agent = c.LoginDriver.NewUserAgent();
             var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
-            var before = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
+            var before = await SilentAsync(c, oauth, agent, idToken).ConfigureAwait(false);
             c.Precondition(before is { IsError: false, Code: not null }, $"the server keeps no session a prompt=none request can use, even before logout ({Steps.Describe(before)})");
 
             await LogOutAsync(c, agent, oauth.LogoutRequest(idToken, postLogout, Harness.Protocol.Random.Token()), postLogout).ConfigureAwait(false);
             AuthorizationResponse after;
             try
             {
-                after = await SilentAsync(c, oauth, agent).ConfigureAwait(false);
+                after = await SilentAsync(c, oauth, agent, idToken).ConfigureAwait(false);
             }
             catch (LoginFailedException e)
             {
@@ -164,9 +164,17 @@ public static class Logout
         return (c.OAuth(client), tokens.IdToken!);
     }
 
-    private static Task<AuthorizationResponse> SilentAsync(CheckContext c, OAuthClient oauth, IUserAgent agent)
+    /// <summary>
+    /// A prompt=none request in the user agent, with the ID token as id_token_hint: OIDC Core §3.1.2.1 says the hint
+    /// SHOULD be present with prompt=none, and Glewlwyd refuses prompt=none without one ("id_token mandatory").
+    /// </summary>
+    private static Task<AuthorizationResponse> SilentAsync(CheckContext c, OAuthClient oauth, IUserAgent agent, string idToken)
     {
-        var request = oauth.AuthorizationRequest().WithPkce(CodeVerifier.New()) with { Prompt = "none" };
+        var request = oauth.AuthorizationRequest().WithPkce(CodeVerifier.New()) with
+        {
+            Prompt = "none",
+            Extra = new Dictionary<string, string> { ["id_token_hint"] = idToken },
+        };
         return agent.NavigateAsync(request.ToUri(), request.RedirectUri, c.Cancellation);
     }
 }
