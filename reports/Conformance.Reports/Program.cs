@@ -17,6 +17,7 @@ public static class Program
           Conformance.Reports report --results <results.json|dir> [--results ...] --out <dir> [--waivers <file>] [--baseline <results.json|dir> ...] [options]
           Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [--baseline <results.json|dir> ...] [options]
           Conformance.Reports expect --results <results.json|dir> --expected <file> [--write --provider NAME --version V --profile PATH]
+          Conformance.Reports differ --results <results.json> --results <results.json> [...]   (verdicts that differ between runs)
 
         --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
         --out DIR               where report writes security-review.html/.pdf, allure-results/, allure-report/, gate.txt, gate.json
@@ -63,7 +64,7 @@ public static class Program
         }
 
         var command = args[0];
-        if (command is not ("report" or "gate" or "expect"))
+        if (command is not ("report" or "gate" or "expect" or "differ"))
         {
             throw new UsageException($"unknown command '{command}'");
         }
@@ -71,6 +72,11 @@ public static class Program
         if (command == "expect")
         {
             return Expect(args[1..], output, error);
+        }
+
+        if (command == "differ")
+        {
+            return Repeatability.Run(args[1..], output, error);
         }
 
         var results = new List<string>();
@@ -258,5 +264,5 @@ public static class Program
         }
     }
 
-    private sealed class UsageException(string message) : Exception(message);
+    internal sealed class UsageException(string message) : Exception(message);
 }
