@@ -376,6 +376,10 @@ write_env() {
     for v in "${secret_vars[@]}"; do printf 'export %s=%q\n' "$v" "${!v}"; done
     printf 'export CONFORMANCE_PROVIDER_NAME=%q\n' "Glewlwyd"
     printf 'export CONFORMANCE_PROVIDER_VERSION=%q\n' "$(dpkg-query -W -f='${Version}' glewlwyd 2>/dev/null || echo unknown)"
+    # One test at a time: Glewlwyd's SQLite backend fails a query when two writes meet ("generate_authorization_code
+    # - Error executing j_query" in its log) and then answers server_error or refuses an honest code, so parallel
+    # checks would give different verdicts from run to run. verify.sh reads this.
+    echo 'export CONFORMANCE_NUNIT_WORKERS=1'
   } > "$state/env.sh"
   chmod 600 "$state/env.sh"
 }

@@ -28,14 +28,15 @@ bash "$script" install
 bash "$script" start "$state"
 trap 'bash "$root/$script" stop "$state" >/dev/null 2>&1 || true' EXIT
 # shellcheck disable=SC1091
-# The provider's secrets and its version; the values are never printed.
+# The provider's secrets, its version and, where it needs one, its number of parallel tests; the values are never printed.
 source "$state/env.sh"
 
 started=$(date +%s)
 set +e
 CONFORMANCE_TARGET="fixtures/profiles/${provider}.json" CONFORMANCE_REPORTS="${CONFORMANCE_REPORTS:-html}" CONFORMANCE_ARTIFACTS="$artifacts" \
   dotnet test suites/Conformance.Suites --settings runsettings/local.runsettings --results-directory "$artifacts" \
-  --logger "trx;LogFileName=${provider}.trx" -- RunConfiguration.TestSessionTimeout=2700000 > "$artifacts/console.log" 2>&1
+  --logger "trx;LogFileName=${provider}.trx" -- RunConfiguration.TestSessionTimeout=2700000 \
+  NUnit.NumberOfTestWorkers="${CONFORMANCE_NUNIT_WORKERS:-4}" > "$artifacts/console.log" 2>&1
 suites=$?
 set -e
 echo "verify: suites against ${provider} ended with exit code ${suites} in $(( $(date +%s) - started )) s (console log: $artifacts/console.log)"

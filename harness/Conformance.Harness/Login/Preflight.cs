@@ -41,7 +41,14 @@ public static class Preflight
         var clock = Stopwatch.StartNew();
         var servers = target.Servers.Where(s => s.Unavailable is null).ToList();
         var pairs = target.Profile.Users.SelectMany(user => drivers.Select(d => (User: user, Driver: d.Value, Name: d.Key))).ToList();
-        var outcomes = await Task.WhenAll(pairs.Select(p => LogInEverywhereAsync(target, servers, p.User, p.Driver, p.Name, ct))).ConfigureAwait(false);
+        // One login at a time: the whole preflight is a dozen logins, and a provider whose store fails concurrent
+        // writes (Glewlwyd on SQLite) must not fail it for that.
+        var outcomes = new List<(List<PreflightFailure> Failures, List<string> Notes, int Logins)>();
+        foreach (var p in pairs)
+        {
+            outcomes.Add(await LogInEverywhereAsync(target, servers, p.User, p.Driver, p.Name, ct).ConfigureAwait(false));
+        }
+
         var failures = outcomes.SelectMany(o => o.Failures).ToList();
         var notes = outcomes.SelectMany(o => o.Notes).Distinct(StringComparer.Ordinal).ToList();
         return new PreflightReport(failures, notes, outcomes.Sum(o => o.Logins), clock.Elapsed);
