@@ -44,4 +44,24 @@ public class TotpCodesTests
 
         second.Should().NotBe(first);
     }
+
+    /// <summary>
+    /// Once a user's codes of the current steps are spent, the next one waits for a new step (up to 30 s): that wait
+    /// is reported to the check's deadline, so a flow is not cut short for being queued behind others of the same user.
+    /// </summary>
+    [Test]
+    public async Task Waiting_for_a_new_step_is_reported_to_the_checks_deadline()
+    {
+        var user = new UserProfile($"totp-{Guid.NewGuid():N}", new Secret("env:P", "p"), new Secret("env:T", "JBSWY3DPEHPK3PXP"));
+        var reported = TimeSpan.Zero;
+        using (Http.RequestPacer.ObserveWaits(w => reported += w))
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                await TotpCodes.NextAsync(user);
+            }
+        }
+
+        reported.Should().BeGreaterThan(TimeSpan.FromMilliseconds(200), "at most three codes are available before a new step");
+    }
 }

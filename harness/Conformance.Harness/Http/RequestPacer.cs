@@ -122,6 +122,12 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
         return new Restore(previous);
     }
 
+    /// <summary>
+    /// Tells the calling flow's observer of a wait that respects a limit of the target other than a request rate
+    /// (a one-time code good once, a new one each 30-second step): it is not counted against the check's deadline.
+    /// </summary>
+    public static void NoteWait(TimeSpan wait) => WaitObserver.Value?.Invoke(wait);
+
     private sealed class Restore(Action<TimeSpan>? previous) : IDisposable
     {
         public void Dispose() => WaitObserver.Value = previous;

@@ -24,7 +24,7 @@ public sealed partial class BrowserUserAgent
         private readonly PageSelectors selectors;
         private readonly EvidenceScope? scope;
         private readonly Stopwatch clock = Stopwatch.StartNew();
-        private readonly TimeSpan timeout;
+        private TimeSpan timeout;
         private readonly TaskCompletionSource<AuthorizationResponse> captured = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
         private ICDPSession? cdp;
@@ -138,7 +138,12 @@ public sealed partial class BrowserUserAgent
 
                         var input = Locate(verdict.Field!.Ref);
                         var submit = await SubmitButtonAsync(verdict.Field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
-                        var code = await TotpCodes.NextAsync(user, token).ConfigureAwait(false);
+                        // Waiting for a fresh code (each is good once, a few per 30-second step) is the run's cost,
+                        // not the page's: the flow's deadline does not run meanwhile and moves by the wait.
+                        var asked = clock.Elapsed;
+                        var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
+                        timeout += clock.Elapsed - asked;
+                        deadline.CancelAfter(Remaining > TimeSpan.Zero ? Remaining : TimeSpan.Zero);
                         typed.Add(code);
                         await input.FillAsync(code, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
                         codeSent = true;
