@@ -141,6 +141,7 @@ public sealed partial class BrowserUserAgent
                         // Waiting for a fresh code (each is good once, a few per 30-second step) is the run's cost,
                         // not the page's: the flow's deadline does not run meanwhile and moves by the wait.
                         var asked = clock.Elapsed;
+                        deadline.CancelAfter(Timeout.InfiniteTimeSpan);
                         var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
                         timeout += clock.Elapsed - asked;
                         deadline.CancelAfter(Remaining > TimeSpan.Zero ? Remaining : TimeSpan.Zero);
