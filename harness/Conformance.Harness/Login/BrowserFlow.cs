@@ -343,6 +343,10 @@ public sealed partial class BrowserUserAgent
         private TimeSpan Patience(PageFacts page, LoginPageKind kind) => task switch
         {
             UserAgentTask.Navigate => QuietPage,
+            // Once the logout is confirmed, a page with scripts may be running front-channel logout (OpenID Connect
+            // Front-Channel Logout §4: an iframe per client) before it redirects: Glewlwyd shows a blank page and
+            // waits up to 15 s for its iframes. It gets the rest of the flow's deadline.
+            UserAgentTask.Logout when acceptances > 0 && (page.Scripts || kind == LoginPageKind.ScriptApplication) => Remaining,
             UserAgentTask.Logout when !page.Scripts && kind != LoginPageKind.ScriptApplication => QuietPage,
             _ => NotUnderstoodAfter,
         };
