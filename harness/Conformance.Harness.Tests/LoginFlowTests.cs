@@ -173,6 +173,17 @@ public class LoginFlowTests
         response.State.Should().Be("kc-" + driver);
     }
 
+    /// <summary>After the confirmation, a script page that runs front-channel logout first redirects late; the browser waits for it.</summary>
+    [Test]
+    public async Task Logout_waits_for_a_script_page_that_redirects_after_its_front_channel_logout()
+    {
+        await using var agent = Driver("browser").NewUserAgent();
+
+        var response = await agent.LogoutAsync(Logout("fclo", "fc-browser"), SignedOut);
+
+        response.State.Should().Be("fc-browser");
+    }
+
     [TestCase("form")]
     [TestCase("browser")]
     public async Task Logout_answers_yes_and_never_no(string driver)

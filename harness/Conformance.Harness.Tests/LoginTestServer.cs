@@ -194,7 +194,7 @@ internal sealed class LoginTestServer : IDisposable
                 Html(response, LoginPageSamples.Page("Portal", "<p>You are still signed in.</p>"));
                 return;
 
-            case ("GET", "kc" or "gone", "logout"):
+            case ("GET", "kc" or "gone" or "fclo", "logout"):
                 Html(response, LoginPageSamples.Page("Logging out", $"""
                     <h1>Logging out</h1><p>Do you want to log out?</p>
                     <form action="/{flow}/logout/confirm" method="POST">
@@ -202,6 +202,12 @@ internal sealed class LoginTestServer : IDisposable
                       <input name="confirmLogout" id="kc-logout" type="submit" value="Logout">
                     </form>
                     """));
+                return;
+            case ("POST", "fclo", "logout/confirm"):
+                // Like Glewlwyd's End session page: blank while front-channel logout iframes load, then a script
+                // redirect after 12 s (Glewlwyd waits up to 15 s for its iframes).
+                var back = $"{form["post_logout_redirect_uri"]}?state={Uri.EscapeDataString(form.GetValueOrDefault("state") ?? "")}";
+                Html(response, LoginPageSamples.Page("Glewlwyd login", $"<div id=\"root\"></div><script>setTimeout(() => {{ location.href = '{back}'; }}, 12000);</script>"));
                 return;
             case ("POST", "kc" or "gone", "logout/confirm"):
                 Decisions.Enqueue($"{flow}:{form.GetValueOrDefault("confirmLogout")}");
