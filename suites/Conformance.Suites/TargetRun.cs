@@ -23,6 +23,18 @@ public sealed class TargetRun
 
     public static CheckRunner Checks { get; private set; } = null!;
 
+    /// <summary>Why the run stopped before any check (a failed preflight); every test is then skipped as not run.</summary>
+    public static string? Stopped { get; private set; }
+
+    /// <summary>Each test's first step: nothing runs once the run has stopped, and the run's last message says why.</summary>
+    public static void RequireNotStopped()
+    {
+        if (Stopped is not null)
+        {
+            Assert.Inconclusive("not run: the preflight failed, so the run stopped before any check (its last message says why)");
+        }
+    }
+
     /// <summary>Known deviations; a waived MUST failure is reported as a warning, and the gate judges the rest.</summary>
     public static IReadOnlyList<Waiver> Waivers { get; private set; } = [];
 
@@ -95,7 +107,9 @@ public sealed class TargetRun
             TestContext.Progress.WriteLine("[preflight] " + redactor.Text(preflight.Summary()));
             if (!preflight.Passed)
             {
-                throw new PlainFailure(redactor.Text(preflight.Summary()));
+                // Not thrown here: NUnit would repeat the message as the failure of every test (8,000 lines for
+                // one wrong password). Every test is skipped as not run, and the run ends with this one message.
+                Stopped = redactor.Text(preflight.Summary());
             }
         }
 
@@ -123,7 +137,7 @@ public sealed class TargetRun
     {
         GateVerdict? verdict = null;
         string? unusable = null;
-        if (Results is not null && target is not null)
+        if (Results is not null && target is not null && Stopped is null)
         {
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
             var run = Results.ToFile();
@@ -170,6 +184,11 @@ public sealed class TargetRun
         if (embedded is not null)
         {
             await embedded.DisposeAsync().ConfigureAwait(false);
+        }
+
+        if (Stopped is not null)
+        {
+            throw new PlainFailure(Stopped);
         }
 
         if (unusable is not null)
