@@ -23,18 +23,6 @@ public sealed class TargetRun
 
     public static CheckRunner Checks { get; private set; } = null!;
 
-    /// <summary>Why the run stopped before any check (a failed preflight); every test is then skipped as not run.</summary>
-    public static string? Stopped { get; private set; }
-
-    /// <summary>Each test's first step: nothing runs once the run has stopped, and the run's last message says why.</summary>
-    public static void RequireNotStopped()
-    {
-        if (Stopped is not null)
-        {
-            Assert.Inconclusive("not run: the preflight failed, so the run stopped before any check (its last message says why)");
-        }
-    }
-
     /// <summary>Known deviations; a waived MUST failure is reported as a warning, and the gate judges the rest.</summary>
     public static IReadOnlyList<Waiver> Waivers { get; private set; } = [];
 
@@ -107,9 +95,14 @@ public sealed class TargetRun
             TestContext.Progress.WriteLine("[preflight] " + redactor.Text(preflight.Summary()));
             if (!preflight.Passed)
             {
-                // Not thrown here: NUnit would repeat the message as the failure of every test (8,000 lines for
-                // one wrong password). Every test is skipped as not run, and the run ends with this one message.
-                Stopped = redactor.Text(preflight.Summary());
+                // Every test fails with this, so no CI tool can read the run as green; the message is one line
+                // (NUnit repeats it for each test) and the whole account goes to preflight.txt.
+                var file = Path.Combine(RunParameters.ArtifactsDirectory, "preflight.txt");
+                Directory.CreateDirectory(RunParameters.ArtifactsDirectory);
+                await File.WriteAllTextAsync(file, redactor.Text(preflight.Summary()) + Environment.NewLine).ConfigureAwait(false);
+                var more = preflight.Failures.Count - 1;
+                throw new PlainFailure(redactor.Text($"Preflight failed, no check ran: {preflight.Failures[0]}")
+                    + (more > 0 ? $" (and {more} more failed logins)" : "") + $"; every login in {file}");
             }
         }
 
@@ -137,7 +130,7 @@ public sealed class TargetRun
     {
         GateVerdict? verdict = null;
         string? unusable = null;
-        if (Results is not null && target is not null && Stopped is null)
+        if (Results is not null && target is not null)
         {
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
             var run = Results.ToFile();
@@ -184,11 +177,6 @@ public sealed class TargetRun
         if (embedded is not null)
         {
             await embedded.DisposeAsync().ConfigureAwait(false);
-        }
-
-        if (Stopped is not null)
-        {
-            throw new PlainFailure(Stopped);
         }
 
         if (unusable is not null)

@@ -128,9 +128,6 @@ public abstract class ConformanceTest
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, (IReadOnlyList<HttpExchange> Exchanges, string? File, TimeSpan Duration)> Flows = new();
 
-    [SetUp]
-    public void NotStopped() => TargetRun.RequireNotStopped();
-
     /// <summary>Hands the flow's verdict to the run's results, once NUnit has decided it.</summary>
     [TearDown]
     public void RecordFlow()
