@@ -13,13 +13,21 @@ internal static class CatalogueRun
     public static async Task<IReadOnlyList<CheckResult>> RunAsync(IReadOnlySet<string> faults, IReadOnlySet<string> variants, CancellationToken ct)
     {
         await using var issuer = await EmbeddedIssuer.StartAsync(faults, variants).ConfigureAwait(false);
-        var profile = TargetProfileLoader.LoadFile(
-            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
-            issuer.Environment,
-            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
-        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
-        var target = await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false);
+        var (target, http) = await ConnectAsync(issuer, issuer.Environment, ct).ConfigureAwait(false);
+        using var owned = http;
+        var profile = target.Profile;
         var runner = new CheckRunner(target, new FormLoginDriver(http, profile.Login));
         return await runner.RunAllAsync(Catalogue.All, profile.Options.MaxConcurrency, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The reference profile against this issuer, discovered; <paramref name="environment"/> supplies its secrets.</summary>
+    public static async Task<(ConnectedTarget Target, HarnessHttp Http)> ConnectAsync(EmbeddedIssuer issuer, Func<string, string?> environment, CancellationToken ct = default)
+    {
+        var profile = TargetProfileLoader.LoadFile(
+            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
+            environment,
+            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
+        var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
+        return (await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false), http);
     }
 }

@@ -19,12 +19,9 @@ public sealed class PreflightTests
     private static async Task<(PreflightReport Report, TimeSpan Took)> RunAsync(Func<string, string?, string?> environment)
     {
         await using var issuer = await EmbeddedIssuer.StartAsync(new HashSet<string>(), new HashSet<string>());
-        var profile = TargetProfileLoader.LoadFile(
-            Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
-            name => environment(name, issuer.Environment(name)),
-            new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
-        using var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing);
-        var target = await ConnectedTarget.ConnectAsync(profile, http);
+        var (target, http) = await CatalogueRun.ConnectAsync(issuer, name => environment(name, issuer.Environment(name)));
+        using var owned = http;
+        var profile = target.Profile;
         var drivers = new Dictionary<string, ILoginDriver> { ["form"] = new FormLoginDriver(http, profile.Login), ["okta-authn"] = new OktaAuthnLoginDriver(http, profile.Login) };
         var clock = Stopwatch.StartNew();
         var report = await Preflight.RunAsync(target, drivers);
