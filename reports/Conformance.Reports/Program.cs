@@ -18,6 +18,7 @@ public static class Program
           Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [--baseline <results.json|dir> ...] [options]
           Conformance.Reports expect --results <results.json|dir> --expected <file> [--write --provider NAME --version V --profile PATH]
           Conformance.Reports differ --results <results.json> --results <results.json> [...]   (verdicts that differ between runs)
+        """ + "\n" + ScanCommand.Usage + "\n" + """
 
         --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
         --out DIR               where report writes security-review.html/.pdf, allure-results/, allure-report/, gate.txt, gate.json
@@ -64,7 +65,7 @@ public static class Program
         }
 
         var command = args[0];
-        if (command is not ("report" or "gate" or "expect" or "differ"))
+        if (command is not ("report" or "gate" or "expect" or "differ" or "scan"))
         {
             throw new UsageException($"unknown command '{command}'");
         }
@@ -72,6 +73,11 @@ public static class Program
         if (command == "expect")
         {
             return Expect(args[1..], output, error);
+        }
+
+        if (command == "scan")
+        {
+            return ScanCommand.Run(args[1..], output, error);
         }
 
         if (command == "differ")

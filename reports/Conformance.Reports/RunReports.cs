@@ -51,6 +51,9 @@ public sealed record ReportOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> Secrets { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Confidential clients whose HTTP Basic credential (base64 of id:secret, RFC 6749 §2.3.1) must appear nowhere either.</summary>
+    public IReadOnlyList<BasicCredential> Clients { get; init; } = [];
+
     /// <summary>More files or directories to scan for secrets (the run's results.json and evidence folder).</summary>
     public IReadOnlyList<string> ScanAlso { get; init; } = [];
 
@@ -60,6 +63,12 @@ public sealed record ReportOptions
     public TextWriter? Log { get; init; }
 
     public string Title { get; init; } = "OAuth 2.0 / OpenID Connect conformance: security review";
+
+    /// <summary>The profile's confidential clients for <see cref="Clients"/>, named by their secret's reference.</summary>
+    public static IReadOnlyList<BasicCredential> ClientsOf(Harness.Target.TargetProfile profile) =>
+        profile.Clients.Values.Where(c => c.Secret is { } s && s.Reveal().Length > 0)
+            .Select(c => new BasicCredential($"HTTP Basic credential of {c.ClientId} ({c.Secret!.Reference})", c.ClientId, c.Secret.Reveal()))
+            .ToList();
 
     /// <summary>The profile's secrets for <see cref="Secrets"/>, named by their reference (env:NAME), never by value.</summary>
     public static IReadOnlyDictionary<string, string> SecretsOf(IEnumerable<Harness.Target.Secret> secrets) =>
@@ -99,7 +108,7 @@ public static class RunReports
         var (verdict, baseline) = Evaluate(data, waivers, options);
         var attachments = new Attachments(options.AttachmentDirectories);
         var messages = new List<string>(baseline?.Lines() ?? []);
-        var mask = SecretScan.Masker(options.Secrets);
+        var mask = SecretScan.Masker(options.Secrets, options.Clients);
         Directory.CreateDirectory(outDirectory);
 
         string? html = null;
@@ -154,7 +163,7 @@ public static class RunReports
 
         if (options.Secrets.Count > 0)
         {
-            var scan = SecretScan.Scan(options.ScanAlso.Append(outDirectory), options.Secrets);
+            var scan = SecretScan.Scan(options.ScanAlso.Append(outDirectory), options.Secrets, clients: options.Clients);
             verdict = verdict.With(scan.Findings.Select(f => new GateProblem(GateProblemKind.SecretLeak, f.Secret, "", $"found ({f.Form}) in {f.File}")));
             messages.Add($"secret scan: {scan.FilesScanned} files, {options.Secrets.Count} secrets, {scan.Findings.Count} findings");
             messages.AddRange(scan.Notes.Select(n => "secret scan: " + n));
@@ -175,7 +184,7 @@ public static class RunReports
         ArgumentNullException.ThrowIfNull(options);
         var (verdict, baseline) = Evaluate(ReportData.Merge(runs), LoadWaivers(options), options);
         verdict = verdict with { Messages = baseline?.Lines() ?? [] };
-        (options.Log ?? Console.Out).Write(SecretScan.Masker(options.Secrets)(verdict.Summary()));
+        (options.Log ?? Console.Out).Write(SecretScan.Masker(options.Secrets, options.Clients)(verdict.Summary()));
         return verdict;
     }
 

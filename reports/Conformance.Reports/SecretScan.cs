@@ -3,10 +3,14 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Conformance.Harness.Http;
 
 namespace Conformance.Reports;
 
 /// <summary>A secret (or a whole token) found in a written file. The value itself is never part of it.</summary>
+/// <summary>A confidential client's id and secret, named by the secret's reference; its HTTP Basic credential is a secret too.</summary>
+public sealed record BasicCredential(string Name, string ClientId, string Secret);
+
 public sealed record SecretFinding(string File, string Secret, string Form, long Offset)
 {
     public override string ToString() => $"{File}: {Secret} ({Form}) at offset {Offset}";
@@ -24,11 +28,11 @@ public static partial class SecretScan
     public sealed record Report(IReadOnlyList<SecretFinding> Findings, IReadOnlyList<string> Notes, int FilesScanned);
 
     /// <param name="secrets">name → value; the name is what a finding shows.</param>
-    public static Report Scan(IEnumerable<string> paths, IReadOnlyDictionary<string, string> secrets, bool lookForJwts = true)
+    /// <param name="clients">confidential clients: their HTTP Basic credentials are looked for in every encoding too.</param>
+    public static Report Scan(IEnumerable<string> paths, IReadOnlyDictionary<string, string> secrets, bool lookForJwts = true, IReadOnlyList<BasicCredential>? clients = null)
     {
-        var needles = secrets
-            .Where(s => s.Value.Length >= 4)
-            .SelectMany(s => Forms(s.Value).Select(f => (Name: s.Key, Form: f.Form, Bytes: Encoding.UTF8.GetBytes(f.Text))))
+        var needles = Needles(secrets, clients ?? [])
+            .Select(n => (n.Name, n.Form, Bytes: Encoding.UTF8.GetBytes(n.Text)))
             .DistinctBy(n => (n.Name, Convert.ToBase64String(n.Bytes)))
             .ToList();
         var findings = new List<SecretFinding>();
@@ -68,48 +72,33 @@ public static partial class SecretScan
     }
 
     /// <summary>
-    /// Replaces each secret, as written and in its URL-, HTML- and JSON-encoded forms, with ***: the reports never
-    /// spread a secret a check recorded by mistake (the scan of results.json still reports it at its source).
+    /// Replaces each secret, in every form of <see cref="SecretForms"/>, and each client's Basic credential with ***:
+    /// the reports never spread a secret a check recorded by mistake (the scan of results.json still reports it at
+    /// its source). The masking is the harness's own redactor: one implementation for the run and the reports.
     /// </summary>
-    public static Func<string, string> Masker(IReadOnlyDictionary<string, string> secrets)
+    public static Func<string, string> Masker(IReadOnlyDictionary<string, string> secrets, IReadOnlyList<BasicCredential>? clients = null)
     {
-        var forms = secrets.Values
-            .Where(v => v.Length >= 4)
-            .SelectMany(v => Forms(v).Where(f => !f.Form.StartsWith("base64", StringComparison.Ordinal)).Select(f => f.Text))
-            .Distinct(StringComparer.Ordinal)
-            .OrderByDescending(f => f.Length)
-            .ToList();
-        return forms.Count == 0 ? text => text : text =>
+        if (secrets.Count == 0 && (clients ?? []).Count == 0)
         {
-            foreach (var form in forms)
-            {
-                if (text.Contains(form, StringComparison.Ordinal))
-                {
-                    text = text.Replace(form, Harness.Http.Redactor.Mask, StringComparison.Ordinal);
-                }
-            }
+            return text => text;
+        }
 
-            return text;
-        };
+        var redactor = new Harness.Http.Redactor(secrets.Values);
+        foreach (var client in clients ?? [])
+        {
+            redactor.AddClientCredentials(client.ClientId, client.Secret);
+        }
+
+        return redactor.Text;
     }
+
+    /// <summary>Every (name, form, text) the scan looks for: each secret in every form, each Basic credential in every encoding.</summary>
+    internal static IEnumerable<(string Name, string Form, string Text)> Needles(IReadOnlyDictionary<string, string> secrets, IReadOnlyList<BasicCredential> clients) =>
+        secrets.Where(s => s.Value.Length >= 4).SelectMany(s => SecretForms.Of(s.Value).Select(f => (s.Key, f.Form, f.Text)))
+            .Concat(clients.SelectMany(c => SecretForms.OfBasicCredentials(c.ClientId, c.Secret).Select(f => (c.Name, f.Form, f.Text))));
 
     /// <summary>The ways a value can be written down in the artifacts this project produces.</summary>
-    internal static IEnumerable<(string Form, string Text)> Forms(string value)
-    {
-        yield return ("as written", value);
-        yield return ("URL-encoded", Uri.EscapeDataString(value));
-        yield return ("form-encoded", WebUtility.UrlEncode(value));
-        yield return ("HTML-encoded", WebUtility.HtmlEncode(value));
-        yield return ("JSON-escaped", JsonEncodedText.Encode(value).ToString());
-        yield return ("JSON-escaped", JsonSerializer.Serialize(value)[1..^1]);
-        var base64 = Convert.ToBase64String(Encoding.UTF8.GetBytes(value)).TrimEnd('=');
-        // A base64 form shorter than this would match by chance inside any long base64 blob.
-        if (base64.Length >= 12)
-        {
-            yield return ("base64", base64);
-            yield return ("base64url", base64.Replace('+', '-').Replace('/', '_'));
-        }
-    }
+    internal static IEnumerable<(string Form, string Text)> Forms(string value) => SecretForms.Of(value);
 
     private static void ScanBytes(string file, string where, byte[] bytes, List<(string Name, string Form, byte[] Bytes)> needles, List<SecretFinding> findings, bool jwts, int depth)
     {

@@ -27,7 +27,7 @@ internal static class CatalogueRun
             Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json"),
             environment,
             new Dictionary<string, string> { ["embedded"] = issuer.BaseUrlText });
-        var http = new HarnessHttp(new Redactor(profile.Secrets.Select(s => s.Reveal())), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
+        var http = new HarnessHttp(Redactor.ForProfile(profile), new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
         return (await ConnectedTarget.ConnectAsync(profile, http, ct).ConfigureAwait(false), http);
     }
 }

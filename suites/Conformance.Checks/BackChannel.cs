@@ -365,8 +365,8 @@ public static class BackChannel
             using var response = await c.Target.Http.Client.SendAsync(request, c.Cancellation).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
             var raw = new RawResponse(response, body);
-            c.Target.Http.Redactor.AddSecret(raw.String("access_token"));
-            c.Target.Http.Redactor.AddSecret(raw.String("refresh_token"));
+            c.Target.Http.Redactor.AddArtefact(raw.String("access_token"));
+            c.Target.Http.Redactor.AddArtefact(raw.String("refresh_token"));
             return raw;
         }
         catch (HttpRequestException e)

@@ -2,3 +2,6 @@
 // on a real tenant further down, in the HTTP layer (requests in flight).
 [assembly: Parallelizable(ParallelScope.Children)]
 [assembly: LevelOfParallelism(4)]
+
+// Every result message, stack trace and assertion passes through the run's redactor before a logger sees it.
+[assembly: Conformance.Suites.Run.RedactResults]

@@ -32,6 +32,9 @@ public sealed class TargetRun
     /// <summary>Every verdict of the run, for the reports; written to results.json at the end.</summary>
     public static RunRecorder Results { get; private set; } = null!;
 
+    /// <summary>The run's redactor, once the profile is read: every message and output line passes through it.</summary>
+    public static Redactor? Redactor { get; private set; }
+
     public static ConnectedTarget Target => target ?? throw new InvalidOperationException("The target was not set up; see the OneTimeSetUp failure above.");
 
     /// <summary>The login drivers the profile asked for; a driver that cannot run here maps to the reason.</summary>
@@ -71,14 +74,14 @@ public sealed class TargetRun
             throw new PlainFailure(e.Message);
         }
 
-        var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
+        var redactor = Redactor = Harness.Http.Redactor.ForProfile(profile);
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
         if (profile.Login.Drivers.Contains("browser"))
         {
             // One Chromium for the whole run; each flow gets its own context.
             (browser, browserUnavailable) = await BrowserSession.TryStartAsync().ConfigureAwait(false);
-            TestContext.Progress.WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath}");
+            Say.Progress(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath}");
         }
 
         LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
@@ -92,7 +95,7 @@ public sealed class TargetRun
             // seconds, with one message naming user, server, driver and the server's answer.
             var usable = LoginDrivers.Where(d => d.Value.Driver is not null).ToDictionary(d => d.Key, d => d.Value.Driver!);
             var preflight = await Preflight.RunAsync(target, usable).ConfigureAwait(false);
-            TestContext.Progress.WriteLine("[preflight] " + redactor.Text(preflight.Summary()));
+            Say.Progress("[preflight] " + redactor.Text(preflight.Summary()));
             if (!preflight.Passed)
             {
                 // Every test fails with this, so no CI tool can read the run as green; the message is one line
@@ -108,12 +111,12 @@ public sealed class TargetRun
 
         if (profile.Options.Pacing.Count > 0)
         {
-            TestContext.Progress.WriteLine("[pacing] " + string.Join("; ", profile.Options.Pacing));
+            Say.Progress("[pacing] " + string.Join("; ", profile.Options.Pacing));
         }
 
         foreach (var server in target.Servers)
         {
-            TestContext.Progress.WriteLine(server.Unavailable is null
+            Say.Progress(server.Unavailable is null
                 ? $"[target] {server.Name}: {server.Issuer}"
                 : $"[target] {server.Name}: UNAVAILABLE, {server.Unavailable}");
         }
@@ -121,7 +124,7 @@ public sealed class TargetRun
         if (target.Servers.All(s => s.Unavailable is not null))
         {
             // Nothing can be tested; say so once instead of one inconclusive per check.
-            throw new PlainFailure($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}")));
+            throw new PlainFailure(redactor.Text($"Target '{profile.Name}' is unreachable: " + string.Join("; ", target.Servers.Select(s => $"server '{s.Name}': {s.Unavailable}"))));
         }
     }
 
@@ -135,7 +138,7 @@ public sealed class TargetRun
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
             var run = Results.ToFile();
             run.Write(path);
-            TestContext.Progress.WriteLine($"[results] {path}");
+            Say.Progress($"[results] {path}");
             if (RunParameters.Reports != "none")
             {
                 var full = RunParameters.Reports == "all";
@@ -151,6 +154,7 @@ public sealed class TargetRun
                         RenderAllure = full,
                         AttachmentDirectories = [RunParameters.ArtifactsDirectory],
                         Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
+                        Clients = ReportOptions.ClientsOf(target.Profile),
                         ScanAlso = [path, Path.Combine(RunParameters.ArtifactsDirectory, "evidence")],
                         Log = TestContext.Progress,
                     });
@@ -165,7 +169,7 @@ public sealed class TargetRun
 
         if (target is not null && target.Http.Pacer.Waited > TimeSpan.Zero)
         {
-            TestContext.Progress.WriteLine($"[pacing] requests waited {target.Http.Pacer.Waited.TotalSeconds:0.0} s in all to stay inside the target's rate limits");
+            Say.Progress($"[pacing] requests waited {target.Http.Pacer.Waited.TotalSeconds:0.0} s in all to stay inside the target's rate limits");
         }
 
         if (browser is not null)
@@ -206,14 +210,23 @@ public sealed class TargetRun
         if (configured is not null)
         {
             var path = RunParameters.ResolvePath(configured);
-            TestContext.Progress.WriteLine($"[target] profile {path}");
+            Say.Progress($"[target] profile {path}");
             return TargetProfileLoader.LoadFile(path);
         }
 
-        embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults, RunParameters.Variants).ConfigureAwait(false);
+        try
+        {
+            embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults, RunParameters.Variants, EmbeddedIssuer.SecretsFromEnvironment()).ConfigureAwait(false);
+        }
+        catch (ArgumentException e)
+        {
+            // An unknown fault, variant or REFERENCE_* secret name: the message names it and lists what is known.
+            throw new PlainFailure(e.Message);
+        }
+
         var faults = RunParameters.Faults.Count == 0 ? "conformant" : "faults: " + string.Join(", ", RunParameters.Faults);
         var variants = RunParameters.Variants.Count == 0 ? "" : "; allowed variants: " + string.Join(", ", RunParameters.Variants);
-        TestContext.Progress.WriteLine($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults}{variants})");
+        Say.Progress($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults}{variants})");
         return TargetProfileLoader.LoadFile(
             ReferenceProfilePath,
             embedded.Environment,

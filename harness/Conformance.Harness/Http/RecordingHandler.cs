@@ -27,6 +27,8 @@ internal sealed class RecordingHandler(EvidenceRecorder recorder, Redactor redac
             requestBody = await request.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
 
+        // Before anything is written down, and before the server can echo it back.
+        redactor.LearnRequest(request, requestBody);
         var requestHeaders = Headers(request.Headers, request.Content?.Headers);
         var redactedRequestBody = redactor.Body(request.Content?.Headers.ContentType?.MediaType, Truncate(requestBody));
         var url = redactor.Url(request.RequestUri);
@@ -62,6 +64,7 @@ internal sealed class RecordingHandler(EvidenceRecorder recorder, Redactor redac
 
             response.Content = body.ToContent(contentHeaders);
             var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+            redactor.LearnResponse(type, text, response.Headers.Location);
             recorder.Record(new HttpExchange(
                 sequence, started, clock.Elapsed, request.Method.Method, url, requestHeaders, redactedRequestBody,
                 (int)response.StatusCode, responseHeaders, redactor.Body(type, Truncate(text)), null));

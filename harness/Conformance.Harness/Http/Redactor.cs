@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -35,23 +34,11 @@ public sealed partial class Redactor
         "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "DPoP", "X-Api-Key",
     };
 
-    private readonly ConcurrentDictionary<string, byte> secrets = new(StringComparer.Ordinal);
-
     public Redactor(IEnumerable<string>? secretValues = null)
     {
         foreach (var value in secretValues ?? [])
         {
             AddSecret(value);
-        }
-    }
-
-    /// <summary>Masks this exact value wherever it appears from now on, whatever field carries it.</summary>
-    public void AddSecret(string? value)
-    {
-        // Very short values would mask ordinary text ("a", "1") and hide evidence; no real secret is that short.
-        if (!string.IsNullOrEmpty(value) && value.Length >= 4)
-        {
-            secrets.TryAdd(value, 0);
         }
     }
 
@@ -65,7 +52,7 @@ public sealed partial class Redactor
 
     public static bool IsTokenName(string name) => TokenNames.Contains(name);
 
-    /// <summary>Free text: known secret values, then anything shaped like a JWT.</summary>
+    /// <summary>Free text: known secrets in every form (<see cref="SecretForms"/>), spent artefacts, then anything shaped like a JWT.</summary>
     public string Text(string? text)
     {
         if (string.IsNullOrEmpty(text))
@@ -73,21 +60,7 @@ public sealed partial class Redactor
             return text ?? "";
         }
 
-        // Longest first, so a secret that contains another is masked whole.
-        foreach (var secret in secrets.Keys.OrderByDescending(s => s.Length))
-        {
-            if (text.Contains(secret, StringComparison.Ordinal))
-            {
-                text = text.Replace(secret, Mask, StringComparison.Ordinal);
-            }
-
-            var encoded = Uri.EscapeDataString(secret);
-            if (encoded != secret && text.Contains(encoded, StringComparison.Ordinal))
-            {
-                text = text.Replace(encoded, Mask, StringComparison.Ordinal);
-            }
-        }
-
+        text = MaskKnown(text);
         return JwtPattern().Replace(text, m => "[jwt " + Fingerprint(m.Value)[1..]);
     }
 

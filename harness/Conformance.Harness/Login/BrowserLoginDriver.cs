@@ -197,7 +197,7 @@ public sealed partial class BrowserUserAgent : IUserAgent
             try
             {
                 var response = await flow.RunAsync(start, typed, ct).ConfigureAwait(false);
-                Redactor.AddSecret(response.Code);
+                Redactor.AddArtefact(response.Code);
                 return response;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)

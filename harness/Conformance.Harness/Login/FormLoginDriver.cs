@@ -69,7 +69,7 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
                 if (AuthorizationResponse.IsRedirectTo(location, stopAt))
                 {
                     var result = AuthorizationResponse.FromRedirect(location);
-                    http.Redactor.AddSecret(result.Code);
+                    http.Redactor.AddArtefact(result.Code);
                     return result;
                 }
 
@@ -98,7 +98,7 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
                 // OAuth 2.0 Form Post Response Mode: the page auto-submits the response to the redirect URI.
                 var parameters = formPost.Fields.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.First().Value);
                 var result = new AuthorizationResponse(parameters, "form_post");
-                http.Redactor.AddSecret(result.Code);
+                http.Redactor.AddArtefact(result.Code);
                 return result;
             }
 

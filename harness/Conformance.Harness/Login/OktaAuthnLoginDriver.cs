@@ -41,12 +41,12 @@ public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) :
                         throw new LoginFailedException("/api/v1/authn answered SUCCESS without a sessionToken");
                     }
 
-                    http.Redactor.AddSecret(token);
+                    http.Redactor.AddArtefact(token);
                     return token;
                 case "MFA_REQUIRED":
                     var (verify, stateToken) = TotpFactor(transaction, user);
                     var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
-                    http.Redactor.AddSecret(stateToken);
+                    http.Redactor.AddArtefact(stateToken);
                     transaction = await PostAsync(verify, new JsonObject { ["stateToken"] = stateToken, ["passCode"] = code }, ct).ConfigureAwait(false);
                     break;
                 default:

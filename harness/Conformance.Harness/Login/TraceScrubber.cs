@@ -51,17 +51,8 @@ internal static class TraceScrubber
         }
     }
 
-    internal static IEnumerable<string> Variants(string secret)
-    {
-        foreach (var form in new[] { secret, Uri.EscapeDataString(secret), WebUtility.UrlEncode(secret), WebUtility.HtmlEncode(secret) })
-        {
-            yield return form;
-            yield return JsonSerializer.Serialize(form, Relaxed)[1..^1];
-            yield return JsonSerializer.Serialize(form)[1..^1];
-        }
-
-        yield return Convert.ToBase64String(Encoding.UTF8.GetBytes(secret));
-    }
+    /// <summary>The forms a trace may hold a secret in: the ones every redaction and scan uses (<see cref="SecretForms"/>).</summary>
+    internal static IEnumerable<string> Variants(string secret) => SecretForms.Of(secret).Select(f => f.Text);
 
     private static string Mask(string text, List<string> variants)
     {

@@ -146,8 +146,8 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
 
         var response = await http.Rest.SendOrThrowAsync(request, $"token endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
         var token = new TokenResponse(response);
-        http.Redactor.AddSecret(token.AccessToken);
-        http.Redactor.AddSecret(token.RefreshToken);
+        http.Redactor.AddArtefact(token.AccessToken);
+        http.Redactor.AddArtefact(token.RefreshToken);
         return token;
     }
 

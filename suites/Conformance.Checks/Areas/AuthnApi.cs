@@ -133,7 +133,7 @@ public static class AuthnApi
             var stateToken = primary.String("stateToken");
             var verify = TotpVerifyLink(primary.Json);
             c.Precondition(stateToken is not null && verify is not null, "MFA_REQUIRED without a stateToken or a token:software:totp factor with a verify link");
-            c.Target.Http.Redactor.AddSecret(stateToken);
+            c.Target.Http.Redactor.AddArtefact(stateToken);
 
             var answer = await PostAsync(c, verify!, new JsonObject { ["stateToken"] = stateToken, ["passCode"] = WrongCode(user) }).ConfigureAwait(false);
 
@@ -204,7 +204,7 @@ public static class AuthnApi
         using var response = await Probes.SendAsync(c, request, oneTime).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
         var answer = new AuthnAnswer(response.StatusCode, Probes.Json(text), response.Headers.Date, text);
-        c.Target.Http.Redactor.AddSecret(answer.String("sessionToken"));
+        c.Target.Http.Redactor.AddArtefact(answer.String("sessionToken"));
         return answer;
     }
 

@@ -118,7 +118,7 @@ public static class IdToken
             var response = authorization.Response;
             c.Precondition(response is { IsError: false, IdToken: not null, AccessToken: not null },
                 $"the honest 'id_token token' request got no ID token and access token: {Steps.Describe(response)}");
-            c.Target.Http.Redactor.AddSecret(response.AccessToken);
+            c.Target.Http.Redactor.AddArtefact(response.AccessToken);
             var validation = await new IdTokenValidator().ValidateAsync(response.IdToken!, c.Server,
                 IdTokenExpectations.FromFrontChannel(authorization.Request, response) with { ClockSkew = c.Profile.Options.ClockSkew }, c.Cancellation).ConfigureAwait(false);
             c.Note(validation.ToString());

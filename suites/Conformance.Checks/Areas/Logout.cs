@@ -110,7 +110,7 @@ public static class Logout
             await using var agent = c.LoginDriver.NewUserAgent();
             var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
             var tampered = Probes.TamperSignature(idToken);
-            c.Target.Http.Redactor.AddSecret(tampered);
+            c.Target.Http.Redactor.AddArtefact(tampered);
 
             try
             {

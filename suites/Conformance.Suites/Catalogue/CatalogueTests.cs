@@ -42,14 +42,14 @@ public sealed class CatalogueTests
         TargetRun.Results.Add(result, evidence is null ? [] : [evidence]);
         foreach (var note in result.Notes)
         {
-            TestContext.Out.WriteLine("note: " + note);
+            Say.Line("note: " + note);
         }
 
         var message = Describe(result, evidence);
         switch (result.Outcome)
         {
             case Outcome.Pass:
-                TestContext.Out.WriteLine($"pass: {result.Check.Requirement}");
+                Say.Line($"pass: {result.Check.Requirement}");
                 break;
             case Outcome.Fail when WaiversFile.Covering(TargetRun.Waivers, id, server, TargetRun.Target.Profile.Name) is { } waiver:
                 Assert.Warn($"waived until {waiver.Expires:yyyy-MM-dd}: {waiver.Reason}{Environment.NewLine}{message}");

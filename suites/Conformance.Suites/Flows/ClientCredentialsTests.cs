@@ -26,7 +26,7 @@ public sealed class ClientCredentialsTests : ConformanceTest
             // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included (a SHOULD: RT-05 warns about it, the flow goes on).
             if (tokens.RefreshToken is not null)
             {
-                TestContext.Out.WriteLine("note: the client credentials grant returned a refresh token (RFC 6749 §4.4.3 SHOULD NOT; see RT-05)");
+                Say.Line("note: the client credentials grant returned a refresh token (RFC 6749 §4.4.3 SHOULD NOT; see RT-05)");
             }
 
             tokens.IdToken.Should().BeNull("no user took part, so there is nothing for an ID token to say (OIDC Core §2)");

@@ -76,7 +76,7 @@ public sealed class IntrospectionRevocationTests : ConformanceTest
                 return (oauth, tokens);
             }
 
-            TestContext.Out.WriteLine($"note: the password grant gave no refresh token ({tokens}); trying the code flow");
+            Say.Line($"note: the password grant gave no refresh token ({tokens}); trying the code flow");
         }
 
         var web = Client("web", server);
@@ -116,7 +116,7 @@ public sealed class IntrospectionRevocationTests : ConformanceTest
                 return (oauth, tokens);
             }
 
-            TestContext.Out.WriteLine($"note: the {grant} grant failed ({tokens}); trying the next grant");
+            Say.Line($"note: the {grant} grant failed ({tokens}); trying the next grant");
         }
 
         var web = Client("web", server);

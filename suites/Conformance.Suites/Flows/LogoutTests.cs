@@ -39,7 +39,7 @@ public sealed class LogoutTests : ConformanceTest
             }
             catch (LoginFailedException e) when (e is not ScriptLoginPageException)
             {
-                TestContext.Out.WriteLine($"note: no redirect to the post_logout_redirect_uri after logout (the OP's choice, RP-Initiated Logout §3): {e.Message}");
+                Say.Line($"note: no redirect to the post_logout_redirect_uri after logout (the OP's choice, RP-Initiated Logout §3): {e.Message}");
             }
 
             var silent = oauth.AuthorizationRequest("openid") with { Prompt = "none" };
@@ -52,7 +52,7 @@ public sealed class LogoutTests : ConformanceTest
             catch (LoginFailedException e) when (e is not ScriptLoginPageException)
             {
                 // No session answered prompt=none: a page instead of the error redirect is AUTHZ-10's finding.
-                TestContext.Out.WriteLine($"note: after logout, prompt=none got a page instead of a redirect (AUTHZ-10): {e.Message}");
+                Say.Line($"note: after logout, prompt=none got a page instead of a redirect (AUTHZ-10): {e.Message}");
             }
         });
 }

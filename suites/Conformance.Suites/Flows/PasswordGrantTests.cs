@@ -29,7 +29,7 @@ public sealed class PasswordGrantTests : ConformanceTest
                 subject = (await FlowSteps.ShouldBeValidIdTokenAsync(tokens.IdToken, server, client, nonce: null).ConfigureAwait(false)).Claim("sub");
             }
 
-            TestContext.Out.WriteLine($"note: id_token {(tokens.IdToken is null ? "absent" : "present")}, refresh_token {(tokens.RefreshToken is null ? "absent" : "present")}");
+            Say.Line($"note: id_token {(tokens.IdToken is null ? "absent" : "present")}, refresh_token {(tokens.RefreshToken is null ? "absent" : "present")}");
             await FlowSteps.ShouldBeLiveAccessTokenAsync(oauth, tokens.AccessToken!, ["openid"]).ConfigureAwait(false);
             await FlowSteps.ShouldGetUserInfoForAsync(oauth, tokens.AccessToken!, subject).ConfigureAwait(false);
         });

@@ -19,10 +19,10 @@ internal static class Evidence
         var text = string.Join($"{Environment.NewLine}----{Environment.NewLine}", exchanges.Select(e => e.ToString()));
         File.WriteAllText(file, text);
         TestContext.AddTestAttachment(file, "HTTP exchanges (redacted)");
-        TestContext.Out.WriteLine("HTTP exchanges:");
+        Say.Line("HTTP exchanges:");
         foreach (var exchange in exchanges)
         {
-            TestContext.Out.WriteLine("  " + exchange.Summary);
+            Say.Line("  " + exchange.Summary);
         }
 
         return file;

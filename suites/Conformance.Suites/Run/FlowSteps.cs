@@ -38,7 +38,7 @@ internal static class FlowSteps
     {
         idToken.Should().NotBeNullOrEmpty("OIDC Core §3.1.3.3: a request with the openid scope yields an ID token");
         var validation = await IdTokenValidation(idToken!, server, expectations ?? new IdTokenExpectations(client.ClientId, nonce)).ConfigureAwait(false);
-        TestContext.Out.WriteLine(validation.Decoded);
+        Say.Line(validation.Decoded);
         validation.Should().BeValid("OIDC Core §3.1.3.7: the ID token must verify with the issuing server's keys and name that server, this client and this request");
         return validation;
     }
@@ -78,7 +78,7 @@ internal static class FlowSteps
             // RFC 9068: a resource server of this server validates the JWT locally: its keys, issuer, audience, client, scopes.
             var jwt = await new AccessTokenValidator().ValidateAsync(accessToken, oauth.Server,
                 AccessTokenExpectations.For(oauth.Server, oauth.Client.ClientId, scopes.Where(s => s != "openid")) with { ClockSkew = TargetRun.Target.Profile.Options.ClockSkew }).ConfigureAwait(false);
-            TestContext.Out.WriteLine(jwt.Decoded);
+            Say.Line(jwt.Decoded);
             jwt.Should().BeValid("RFC 9068 §4: the access token must verify with the issuing server's keys and carry its audience '{0}'", oauth.Server.Profile.Audience);
         }
 
@@ -89,7 +89,7 @@ internal static class FlowSteps
             {
                 // RFC 7662 does not oblige a server to introspect every token type: declining its own JWT access
                 // token (e.g. 400 unsupported_token_type) is no violation once the token was validated locally.
-                TestContext.Out.WriteLine($"note: introspection declined the JWT access token ({introspection}); it was validated locally (RFC 9068 §4)");
+                Say.Line($"note: introspection declined the JWT access token ({introspection}); it was validated locally (RFC 9068 §4)");
                 return;
             }
 
