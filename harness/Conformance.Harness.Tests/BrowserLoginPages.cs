@@ -84,7 +84,11 @@ internal sealed class BrowserLoginPages : IDisposable
                 if (form.GetValueOrDefault("username") != "alice" && form.GetValueOrDefault("username") != "bob"
                     || form.GetValueOrDefault("password") != BrowserLoginDriverTests.Password)
                 {
-                    Html(response, LoginPage(flow, form, error: "Invalid username or password."));
+                    // "echo": a hostile page that repeats the typed password, as text, in an input and a placeholder.
+                    var typed = WebUtility.HtmlEncode(form.GetValueOrDefault("password") ?? "");
+                    Html(response, flow == "echo"
+                        ? LoginPage(flow, form, error: $"Invalid password: {typed}").Replace("</body>", $"""<input type="text" id="echo" value="{typed}"><textarea>{typed}</textarea><input placeholder="{typed}"></body>""")
+                        : LoginPage(flow, form, error: "Invalid username or password."));
                     return;
                 }
 

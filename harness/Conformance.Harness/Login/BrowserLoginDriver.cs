@@ -166,13 +166,15 @@ public sealed partial class BrowserUserAgent : IUserAgent
             // The trace records every action with its arguments and every request body: the typed password, the
             // one-time code, session cookies. So it is kept only when the flow fails, and then rewritten with the
             // secrets masked (see TraceScrubber). Snapshots and sources stay off: they would copy whole DOMs (with
-            // the typed values) and the harness's source into the file. Residual risk: while a flow runs, the
+            // the typed values) and the harness's source into the file. Screencast frames stay off too: a page that
+            // echoes a secret shows it in pixels no scrub can read, and frames are taken before any mask could be
+            // applied (the failure screenshot is masked first, see ScreenshotMask). Residual risk: while a flow runs, the
             // unscrubbed intermediate files exist in the session's private 0700 temp directory (deleted when the
             // flow ends, and the directory when the session ends; a killed process leaves them behind), and a
             // secret the page itself re-encodes (hashed, encrypted, split over requests) would survive the scrub.
             await context.Tracing.StartAsync(new TracingStartOptions
             {
-                Screenshots = true,
+                Screenshots = false,
                 Snapshots = false,
                 Sources = false,
                 Title = $"{task.ToString().ToLowerInvariant()} {flowId}",
@@ -276,10 +278,23 @@ public sealed partial class BrowserUserAgent : IUserAgent
             return $"no screenshot or trace: {directory} cannot be created ({e.Message})";
         }
 
+        foreach (var value in typed)
+        {
+            // One-time codes the flow typed: masked on the page before the screenshot, like the password.
+            Redactor.AddSecret(value);
+        }
+
         try
         {
-            await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true, Timeout = 5000, Type = ScreenshotType.Png }).ConfigureAwait(false);
-            parts.Add("screenshot " + screenshot);
+            if (await ScreenshotMask.ApplyAsync(page, Redactor, TimeSpan.FromSeconds(5)).ConfigureAwait(false) is { } unsafeToCapture)
+            {
+                parts.Add("no screenshot: " + unsafeToCapture);
+            }
+            else
+            {
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true, Timeout = 5000, Type = ScreenshotType.Png }).ConfigureAwait(false);
+                parts.Add("screenshot " + screenshot);
+            }
         }
         catch (Exception e) when (e is PlaywrightException or TimeoutException or IOException)
         {

@@ -64,7 +64,8 @@ internal static class BrowserPageReader
     /// <summary>The element a fact refers to, as marked by the last read.</summary>
     public static ILocator Locate(IPage page, int reference) => page.Locator($"[{Marker}=\"{reference}\"]").First;
 
-    private static string Load(string name)
+    /// <summary>A page script embedded in this assembly (see the project file).</summary>
+    internal static string Load(string name)
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(name)
             ?? throw new InvalidOperationException($"embedded resource {name} is missing from {Assembly.GetExecutingAssembly().GetName().Name}");
