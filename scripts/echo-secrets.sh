@@ -12,16 +12,14 @@ rm -rf "$out"
 mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 
-# Each value holds characters that every encoding writes differently (form: '+' for space; URL: %20, %2B; HTML:
-# &amp; &quot; &#39; &#xE9;; JSON: \" \\ \u0026; Basic: form-encoded first, RFC 6749 §2.3.1).
-export REFERENCE_PASSWORD_ALICE=$'Al ice+P&ss=w0rd<"\xc3\xa9">/%41:#?'
-export REFERENCE_PASSWORD_BOB=$'B0b\'s p@ss+w\\rd&x=1%2B'
-export REFERENCE_SECRET_WEB_APP=$'w3b s3cret+&=/:?#%<>"\\x\xc3\xa9'
-export REFERENCE_SECRET_WEB_APP_2=$'w3b2 s3cr+t:&amp;\'%20'
-export REFERENCE_SECRET_SVC_APP=$'svc s3cret/+=&"<tag>'
-export REFERENCE_SECRET_TRUSTED_APP=$'tru5ted s3cret:+&=%C3%A9\'"'
-# Base32 only (RFC 6238 seeds), but not the seed's own: the scan must find the one the run used.
-export REFERENCE_TOTP_BOB='KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU'
+# fixtures/ReferenceIssuer/hostile-secrets.json: values that every encoding writes differently (spaces, '+', '&', '=', '%',
+# quotes, '<', '\', a non-ASCII letter), replacing the embedded issuer's seed secrets of the same names.
+eval "$(python3 - <<'PY'
+import json, shlex
+values = json.load(open("fixtures/ReferenceIssuer/hostile-secrets.json", encoding="utf-8"))
+print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in values.items() if k.startswith("REFERENCE_")))
+PY
+)"
 export CONFORMANCE_VARIANTS=echo-request
 export CONFORMANCE_ARTIFACTS="$out/artifacts"
 

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Conformance.Harness.Checks;
+using Conformance.Harness.Http;
 using Conformance.ReferenceIssuer;
 
 namespace Conformance.Checks.Tests;
@@ -30,6 +31,9 @@ public class AllowedVariantTests
         [Variants.LogoutConfirmation] = (["LO-01", "LO-02", "LO-03", "LO-04"], []),
         // Every check that signs in with the web client (consent required) goes through the one-button page.
         [Variants.ConsentContinueOnly] = (["AUTHZ-05", "CODE-01", "LO-03", "REV-01"], []),
+        // Errors that echo the request: the token error's shape (error_description within RFC 6749 §5.2's characters),
+        // an error redirect, a wrong client secret (its Basic credential echoed), a password grant.
+        [Variants.EchoRequest] = (["CODE-10", "AUTHZ-06", "CODE-06", "PW-01"], []),
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<CheckResult>>>> Runs = new(StringComparer.Ordinal);
@@ -65,6 +69,22 @@ public class AllowedVariantTests
     }
 
     [Test]
+    public async Task Under_echo_request_no_verdict_or_exchange_holds_a_secret_in_any_encoding()
+    {
+        var results = await ResultsAsync(Variants.EchoRequest);
+        var hostile = SeedSecrets.Hostile();
+        var clients = new Dictionary<string, string> { ["web-app"] = "REFERENCE_SECRET_WEB_APP", ["web-app-2"] = "REFERENCE_SECRET_WEB_APP_2", ["svc-app"] = "REFERENCE_SECRET_SVC_APP", ["trusted-app"] = "REFERENCE_SECRET_TRUSTED_APP" };
+        var needles = hostile.SelectMany(s => SecretForms.Of(s.Value).Select(f => (Name: s.Key, f.Form, f.Text)))
+            .Concat(clients.SelectMany(c => SecretForms.OfBasicCredentials(c.Key, hostile[c.Value]).Select(f => (Name: c.Value + " (Basic)", f.Form, f.Text))))
+            .ToList();
+        var written = results.Select(r => string.Join('\n', [r.ToString(), r.Expected ?? "", r.Observed ?? "", .. r.Notes, .. r.Exchanges.Select(e => e.ToString())])).ToList();
+
+        written.Should().Contain(w => w.Contains("you sent:", StringComparison.Ordinal), "the issuer echoed requests into its answers");
+        var found = needles.Where(n => written.Any(w => w.Contains(n.Text, StringComparison.Ordinal))).Select(n => $"{n.Name} ({n.Form})").Distinct().ToList();
+        found.Should().BeEmpty("every secret the harness sent is masked wherever the server echoed it");
+    }
+
+    [Test]
     public void Every_variant_says_what_it_exercises() =>
         Expected.Keys.Should().BeEquivalentTo(Variants.Registry.Keys);
 
@@ -78,7 +98,9 @@ public class AllowedVariantTests
     /// <summary>Runs the catalogue and keeps every verdict with its notes next to the test results, for a reviewer.</summary>
     private static async Task<IReadOnlyList<CheckResult>> RunAndWriteAsync(string variant)
     {
-        var results = await CatalogueRun.RunAsync(new HashSet<string>(), new HashSet<string> { variant }, CancellationToken.None).ConfigureAwait(false);
+        // Under echo-request the seed's secrets are the hostile ones: what the server echoes must not reach a verdict.
+        var secrets = variant == Variants.EchoRequest ? SeedSecrets.Hostile() : null;
+        var results = await CatalogueRun.RunAsync(new HashSet<string>(), new HashSet<string> { variant }, CancellationToken.None, secrets).ConfigureAwait(false);
         var directory = Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts", "allowed-variants");
         Directory.CreateDirectory(directory);
         var lines = results.OrderBy(r => r.Check.Id, StringComparer.Ordinal).ThenBy(r => r.Server, StringComparer.Ordinal)

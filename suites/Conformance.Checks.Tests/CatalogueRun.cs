@@ -10,9 +10,10 @@ namespace Conformance.Checks.Tests;
 /// <summary>The whole catalogue against one embedded reference issuer started with the given fault profiles and allowed variants.</summary>
 internal static class CatalogueRun
 {
-    public static async Task<IReadOnlyList<CheckResult>> RunAsync(IReadOnlySet<string> faults, IReadOnlySet<string> variants, CancellationToken ct)
+    /// <param name="secrets">Seed secrets replaced by name (<see cref="Conformance.ReferenceIssuer.SeedSecrets"/>).</param>
+    public static async Task<IReadOnlyList<CheckResult>> RunAsync(IReadOnlySet<string> faults, IReadOnlySet<string> variants, CancellationToken ct, IReadOnlyDictionary<string, string>? secrets = null)
     {
-        await using var issuer = await EmbeddedIssuer.StartAsync(faults, variants).ConfigureAwait(false);
+        await using var issuer = await EmbeddedIssuer.StartAsync(faults, variants, secrets).ConfigureAwait(false);
         var (target, http) = await ConnectAsync(issuer, issuer.Environment, ct).ConfigureAwait(false);
         using var owned = http;
         var profile = target.Profile;
