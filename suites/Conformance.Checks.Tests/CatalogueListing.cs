@@ -1,5 +1,6 @@
 using System.Text;
 using Conformance.Harness.Checks;
+using Conformance.ReferenceIssuer;
 
 namespace Conformance.Checks.Tests;
 
@@ -15,7 +16,7 @@ internal static class CatalogueListing
     public static string Markdown()
     {
         var checks = Catalogue.All.Select(c => c.Definition).ToList();
-        var provers = Detections.Intended
+        var provers = Faults.Trips
             .SelectMany(f => f.Value.Select(id => (Check: id, Fault: f.Key)))
             .ToLookup(p => p.Check, p => p.Fault);
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Conformance.Harness.Checks;
+using Conformance.ReferenceIssuer;
 
 namespace Conformance.Checks.Tests;
 
@@ -28,7 +29,7 @@ internal static class DetectionMatrixReport
         text.AppendLine("| fault | meant to trip | tripped | verdict | inconclusive under it |").AppendLine("|---|---|---|---|---|");
         foreach (var (fault, faultResults) in results.Where(r => r.Key != DetectionMatrix.Conformant).OrderBy(r => r.Key, StringComparer.Ordinal))
         {
-            var intended = Detections.Intended.GetValueOrDefault(fault) ?? new HashSet<string>();
+            var intended = Faults.Trips.GetValueOrDefault(fault) ?? new HashSet<string>();
             var tripped = DetectionMatrix.Tripped(faultResults);
             var missed = intended.Except(tripped).Order().ToList();
             var extra = tripped.Except(intended).Order().ToList();
