@@ -86,7 +86,8 @@ public sealed class TargetRun
         {
             // One Chromium for the whole run; each flow gets its own context.
             (browser, browserUnavailable) = await BrowserSession.TryStartAsync(chromium).ConfigureAwait(false);
-            TestContext.Progress.WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath} ({located.SourceName})");
+            // A browser that is there but does not start is said once too, where the console shows it.
+            (browser is null ? TestContext.Error : TestContext.Progress).WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath} ({located.SourceName})");
         }
         else if (located is not null && !located.Found)
         {
