@@ -103,6 +103,26 @@ public class BrowserSetupTests
     }
 
     [Test]
+    public void The_failure_line_of_Playwrights_installer_is_its_summary_not_its_retries_or_stack()
+    {
+        const string output = """
+            Downloading Chrome for Testing 151.0.7922.34 (playwright chromium v1234) from somewhere
+            Error: getaddrinfo ENOTFOUND somewhere
+                at GetAddrInfoReqWrap.onlookupall (node:internal/dns/promises:102:17) {
+            Failed to install browsers
+            Error: Failed to download Chrome for Testing 151.0.7922.34 (playwright chromium v1234), caused by
+            Error: Download failure, code=1
+                at ChildProcess.<anonymous> (coreBundle.js:32015:32)
+            browser install: Playwright's installer failed (exit 1)
+            """;
+
+        BrowserSetup.LastLine(output).Should().Be("Error: Failed to download Chrome for Testing 151.0.7922.34 (playwright chromium v1234)");
+        BrowserSetup.LastLine("E: Unable to locate package chromium\n").Should().Be("E: Unable to locate package chromium");
+        new InstallStep("/usr/share/dotnet/dotnet", ["/repo/bin/Conformance.Reports.dll", "browser", "install"], TimeSpan.FromMinutes(1)).ToString()
+            .Should().Be("dotnet Conformance.Reports.dll browser install");
+    }
+
+    [Test]
     public async Task An_installer_that_hangs_is_reported_by_its_timeout()
     {
         var machine = new FakeMachine(BrowserOs.Windows, @"C:\Users\dev");

@@ -210,9 +210,16 @@ public static class Program
             }
 
             var exit = Microsoft.Playwright.Program.Main(["install", .. args[1..], "chromium"]);
+            if (exit != 0)
+            {
+                // Playwright has printed why; repeating the search's whole message would only bury it.
+                error.WriteLine($"browser install: Playwright's installer failed (exit {exit})");
+                return exit;
+            }
+
             var after = BrowserLocator.Default.Locate();
-            output.WriteLine(after.Found ? $"browser: {after.Path} ({after.SourceName})" : $"browser: {after.Message}");
-            return exit != 0 ? exit : after.Found ? 0 : 1;
+            (after.Found ? output : error).WriteLine(after.Found ? $"browser: {after.Path} ({after.SourceName})" : $"browser: {after.Message}");
+            return after.Found ? 0 : 1;
         }
 
         if (args.Length > 0)

@@ -8,7 +8,9 @@ public sealed record InstallStep(string File, IReadOnlyList<string> Arguments, T
 {
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
-    public override string ToString() => string.Join(' ', Arguments.Prepend(System.IO.Path.GetFileName(File)));
+    /// <summary>The command as the progress line names it: programs and files by their name, not their whole path.</summary>
+    public override string ToString() =>
+        string.Join(' ', Arguments.Select(a => System.IO.Path.IsPathRooted(a) ? System.IO.Path.GetFileName(a) : a).Prepend(System.IO.Path.GetFileName(File)));
 }
 
 /// <summary>How the browser gets installed on this machine: its steps, and a line saying what is installed and how.</summary>
@@ -189,11 +191,18 @@ public sealed class BrowserSetup(BrowserLocator locator, Func<InstallPlan?> plan
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
             .Any(directory => File.Exists(Path.Combine(directory, program)) || (OperatingSystem.IsWindows() && File.Exists(Path.Combine(directory, program + ".exe"))));
 
-    /// <summary>The last line that says something: installers end with the error, after pages of progress.</summary>
+    /// <summary>
+    /// The line that says what went wrong: installers print pages of progress and retries, then the error and a stack.
+    /// Playwright's summary ("Failed to download ...") first, else the last error line, else the last line.
+    /// </summary>
     internal static string LastLine(string output)
     {
-        var line = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .LastOrDefault(l => !l.StartsWith("at ", StringComparison.Ordinal) && !l.StartsWith('|')) ?? "";
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.StartsWith("at ", StringComparison.Ordinal) && !l.StartsWith('|')).ToList();
+        var line = lines.FirstOrDefault(l => l.Contains("Failed to download", StringComparison.Ordinal))
+            ?? lines.LastOrDefault(l => l.StartsWith("Error", StringComparison.OrdinalIgnoreCase) || l.StartsWith("E:", StringComparison.Ordinal))
+            ?? lines.LastOrDefault() ?? "";
+        line = line.EndsWith(", caused by", StringComparison.Ordinal) ? line[..^", caused by".Length] : line;
         return line.Length > 300 ? line[..300] + "..." : line;
     }
 
