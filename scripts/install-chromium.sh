@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# Installs Debian's Chromium for the `browser` login driver and the PDF report, and poppler-utils so the secret
-# scan can read the PDF's text (pdftotext). Idempotent: does nothing when both are already there.
-# Playwright never downloads a browser in this project; the driver launches this system Chromium
-# (/usr/bin/chromium, or the path in CONFORMANCE_CHROMIUM).
+# CI helper (Debian): installs Debian's Chromium for the `browser` login driver and the PDF report, and poppler-utils
+# so the secret scan can read the PDF's text (pdftotext). Idempotent: does nothing when both are already there.
+# The suites find it at /usr/bin/chromium (CONFORMANCE_CHROMIUM and Playwright's own Chromium come first; see
+# harness/Conformance.Harness/Browser/BrowserLocator.cs). On other systems: pwsh scripts/install-chromium.ps1.
 #
 # Exits 0 even when the install is impossible (no root, no apt-get, no network): the suites then report the
-# browser flows as not run, with the reason, instead of failing.
+# browser flows as not applicable, with the reason, instead of failing.
 set -u
 
 target="${CONFORMANCE_CHROMIUM:-/usr/bin/chromium}"
@@ -20,7 +20,7 @@ command -v pdftotext >/dev/null 2>&1 || packages+=(poppler-utils)
 [ ${#packages[@]} -eq 0 ] && exit 0
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-chromium: apt-get not found; install Chromium yourself and set CONFORMANCE_CHROMIUM. Browser flows will not run." >&2
+  echo "install-chromium: apt-get not found; install Chromium yourself and set CONFORMANCE_CHROMIUM. Browser flows will be not applicable." >&2
   exit 0
 fi
 
@@ -29,26 +29,26 @@ if [ "$(id -u)" -eq 0 ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   as_root=(sudo -n)
 else
-  echo "install-chromium: not root and no password-less sudo; run 'apt-get install -y chromium' as root. Browser flows will not run." >&2
+  echo "install-chromium: not root and no password-less sudo; run 'apt-get install -y chromium' as root. Browser flows will be not applicable." >&2
   exit 0
 fi
 
 export DEBIAN_FRONTEND=noninteractive
 echo "install-chromium: apt-get update"
 if ! "${as_root[@]}" apt-get update -q; then
-  echo "install-chromium: apt-get update failed; browser flows will not run." >&2
+  echo "install-chromium: apt-get update failed; browser flows will be not applicable." >&2
   exit 0
 fi
 
 echo "install-chromium: apt-get install -y ${packages[*]}"
 if ! "${as_root[@]}" apt-get install -y -q "${packages[@]}"; then
-  echo "install-chromium: 'apt-get install ${packages[*]}' failed; browser flows or the PDF text scan will not run." >&2
+  echo "install-chromium: 'apt-get install ${packages[*]}' failed; browser flows will be not applicable, or the PDF text scan will not run." >&2
   exit 0
 fi
 
 if [ -x /usr/bin/chromium ]; then
   echo "install-chromium: installed ${packages[*]}; $(/usr/bin/chromium --version 2>/dev/null || echo /usr/bin/chromium) is ready"
 else
-  echo "install-chromium: the package installed, but /usr/bin/chromium is missing; browser flows will not run." >&2
+  echo "install-chromium: the package installed, but /usr/bin/chromium is missing; browser flows will be not applicable." >&2
 fi
 exit 0

@@ -274,6 +274,6 @@ public class BrowserLoginDriverTests
         var (missing, reason) = await BrowserSession.TryStartAsync("/nonexistent/chromium");
 
         missing.Should().BeNull();
-        reason.Should().Contain("/nonexistent/chromium").And.Contain("scripts/install-chromium.sh");
+        reason.Should().Contain("/nonexistent/chromium, which does not exist").And.Contain("to install one, run:");
     }
 }

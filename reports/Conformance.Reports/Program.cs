@@ -1,3 +1,4 @@
+using Conformance.Harness.Browser;
 using Conformance.Harness.Results;
 
 namespace Conformance.Reports;
@@ -18,6 +19,7 @@ public static class Program
           Conformance.Reports gate   --results <results.json|dir> [--results ...] [--waivers <file>] [--baseline <results.json|dir> ...] [options]
           Conformance.Reports expect --results <results.json|dir> --expected <file> [--write --provider NAME --version V --profile PATH]
           Conformance.Reports differ --results <results.json> --results <results.json> [...]   (verdicts that differ between runs)
+          Conformance.Reports browser [install [--with-deps]]   (the browser the run would use; install: Playwright's installer)
         """ + "\n" + ScanCommand.Usage + "\n" + """
 
         --results PATH          a results.json, or a directory searched for results.json files (repeatable; several merge)
@@ -34,7 +36,7 @@ public static class Program
         --no-pdf                do not print the PDF
         --no-allure             write no Allure results
         --no-allure-render      write the Allure results but do not render them
-        --chromium PATH         Chromium to print with (default: $CONFORMANCE_CHROMIUM or /usr/bin/chromium)
+        --chromium PATH         Chromium to print with (default: $CONFORMANCE_CHROMIUM, Playwright's Chromium, else the system's)
         --expected FILE         expect: the provider's expected-verdicts file; the run must match it verdict by verdict
         --write                 expect: rewrite FILE from the run (annotations kept where the outcome is unchanged, TODO elsewhere)
         --gate all|checks|none  expect: which drift fails (default all; checks: the catalogue only; none: report)
@@ -65,6 +67,11 @@ public static class Program
         }
 
         var command = args[0];
+        if (command == "browser")
+        {
+            return BrowserCommand(args[1..], output, error);
+        }
+
         if (command is not ("report" or "gate" or "expect" or "differ" or "scan"))
         {
             throw new UsageException($"unknown command '{command}'");
@@ -194,6 +201,43 @@ public static class Program
     }
 
     /// <summary>Compares one run with a provider's expected verdicts (exit 1 on any drift), or rewrites the file from it.</summary>
+    /// <summary>
+    /// <c>browser</c>: which browser the run would use and where it came from (exit 1 when none). <c>browser install</c>:
+    /// Playwright's own installer (<c>playwright install chromium</c>), the <c>dotnet run</c> equivalent of
+    /// <c>pwsh playwright.ps1 install chromium</c> for machines without PowerShell; the suites run it on a first run.
+    /// </summary>
+    private static int BrowserCommand(string[] args, TextWriter output, TextWriter error)
+    {
+        if (args.Length > 0 && args[0] == "install")
+        {
+            if (args[1..].Any(a => a != "--with-deps"))
+            {
+                throw new UsageException("browser install takes only --with-deps");
+            }
+
+            var exit = Microsoft.Playwright.Program.Main(["install", .. args[1..], "chromium"]);
+            if (exit != 0)
+            {
+                // Playwright has printed why; repeating the search's whole message would only bury it.
+                error.WriteLine($"browser install: Playwright's installer failed (exit {exit})");
+                return exit;
+            }
+
+            var after = BrowserLocator.Default.Locate();
+            (after.Found ? output : error).WriteLine(after.Found ? $"browser: {after.Path} ({after.SourceName})" : $"browser: {after.Message}");
+            return after.Found ? 0 : 1;
+        }
+
+        if (args.Length > 0)
+        {
+            throw new UsageException($"unknown browser argument '{args[0]}'");
+        }
+
+        var location = BrowserLocator.Default.Locate();
+        (location.Found ? output : error).WriteLine(location.Found ? $"browser: {location.Path} ({location.SourceName})" : $"browser: {location.Message}");
+        return location.Found ? 0 : 1;
+    }
+
     private static int Expect(string[] args, TextWriter output, TextWriter error)
     {
         string? results = null, expected = null, provider = null, version = null, profile = null;

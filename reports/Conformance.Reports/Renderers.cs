@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Conformance.Harness.Browser;
 using System.Text.RegularExpressions;
 
 namespace Conformance.Reports;
@@ -11,21 +12,19 @@ public sealed record RenderOutcome(string What, string? File, string? Skipped, T
     public override string ToString() => Written ? $"{What}: {File} ({Took.TotalSeconds:0.0} s)" : $"{What}: skipped, {Skipped}";
 }
 
-/// <summary>Prints the HTML review to PDF with the system Chromium (never a downloaded browser).</summary>
+/// <summary>Prints the HTML review to PDF with the browser <see cref="BrowserLocator"/> finds (never a downloaded one).</summary>
 public static class PdfPrinter
 {
-    public const string DefaultChromium = "/usr/bin/chromium";
+    /// <summary>The browser to print with: <paramref name="configured"/> (--chromium) as it is, else what the locator finds.</summary>
+    public static BrowserLocation Browser(string? configured) =>
+        string.IsNullOrWhiteSpace(configured) ? BrowserLocator.Default.Locate() : BrowserLocator.Default.Explicit(configured, "--chromium");
 
-    public static string ChromiumPath(string? configured) =>
-        configured ?? (Environment.GetEnvironmentVariable("CONFORMANCE_CHROMIUM") is { Length: > 0 } fromEnv ? fromEnv : DefaultChromium);
-
-    public static RenderOutcome Print(string html, string pdf, string? chromium, TimeSpan timeout)
+    public static RenderOutcome Print(string html, string pdf, BrowserLocation browser, TimeSpan timeout)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var browser = ChromiumPath(chromium);
-        if (Tools.Which(browser) is not { } path)
+        if (browser.Path is not { } path)
         {
-            return new RenderOutcome("PDF", null, $"Chromium not found at {browser}; run scripts/install-chromium.sh (or set CONFORMANCE_CHROMIUM) to get the PDF", clock.Elapsed);
+            return new RenderOutcome("PDF", null, $"no browser to print with, the HTML review stands in: {browser.Message}", clock.Elapsed);
         }
 
         // A profile of its own: parallel report runs must not fight over one, and nothing of the user's is read.

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
+using Conformance.Harness.Browser;
 using Conformance.Harness.Results;
 using Conformance.Reports.Allure;
 using Conformance.Reports.Html;
@@ -34,8 +35,14 @@ public sealed record ReportOptions
     /// <summary>Render the Allure results with Allure Report 3 through node (skipped with a message when node is missing).</summary>
     public bool RenderAllure { get; init; } = true;
 
-    /// <summary>Chromium to print with; default CONFORMANCE_CHROMIUM, else /usr/bin/chromium.</summary>
+    /// <summary>Chromium to print with (--chromium); default the one <see cref="BrowserLocator"/> finds.</summary>
     public string? Chromium { get; init; }
+
+    /// <summary>
+    /// The browser the run located, and reported, at its start; when none was found its message (with the install
+    /// command) goes to gate.txt as a note and the console gets one short line, so a run says it once.
+    /// </summary>
+    public BrowserLocation? Browser { get; init; }
 
     /// <summary>The folder with package.json and package-lock.json for Allure; default reports/ found upward from the working directory.</summary>
     public string? NodeProject { get; init; }
@@ -119,10 +126,20 @@ public static class RunReports
             messages.Add($"security review: {html} ({Size(html)}, {clock.Elapsed.TotalSeconds:0.0} s)");
         }
 
+        var notes = new List<string>();
         if (options.Pdf && html is not null)
         {
-            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), options.Chromium, options.ToolTimeout);
-            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+            var browser = options.Browser ?? PdfPrinter.Browser(options.Chromium);
+            if (!browser.Found && options.Browser is not null)
+            {
+                messages.Add($"PDF: skipped, no browser (said at the start of the run); the HTML review stands in: {html}");
+                notes.Add("browser: " + browser.Message);
+            }
+            else
+            {
+                var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), browser, options.ToolTimeout);
+                messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+            }
         }
 
         if (options.AllureResults)
@@ -171,7 +188,7 @@ public static class RunReports
 
         messages.Add($"reports written in {clock.Elapsed.TotalSeconds:0.0} s");
         verdict = verdict with { Messages = messages };
-        File.WriteAllText(Path.Combine(outDirectory, GateTextFile), mask(verdict.Summary()));
+        File.WriteAllText(Path.Combine(outDirectory, GateTextFile), mask((verdict with { Messages = [.. messages, .. notes] }).Summary()));
         File.WriteAllText(Path.Combine(outDirectory, GateJsonFile), mask(GateJson(verdict, baseline)));
         log.Write(mask(verdict.Summary()));
         return verdict;

@@ -1,3 +1,4 @@
+using Conformance.Harness.Browser;
 using Conformance.Harness.Checks;
 using Conformance.Harness.Http;
 using Conformance.Harness.Login;
@@ -20,6 +21,7 @@ public sealed class TargetRun
     private static EmbeddedIssuer? embedded;
     private static BrowserSession? browser;
     private static string? browserUnavailable;
+    private static BrowserLocation? located;
 
     public static CheckRunner Checks { get; private set; } = null!;
 
@@ -74,14 +76,26 @@ public sealed class TargetRun
             throw new PlainFailure(e.Message);
         }
 
+        if (profile.Login.Drivers.Contains("browser") || RunParameters.Reports == "all")
+        {
+            // Before anything connects: a first run may install the browser here, with a progress line.
+            located = await BrowserStartup.LocateOrInstallAsync(line => TestContext.Error.WriteLine("[browser] " + line)).ConfigureAwait(false);
+        }
+
         var redactor = Redactor = Harness.Http.Redactor.ForProfile(profile);
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
         target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
-        if (profile.Login.Drivers.Contains("browser"))
+        if (profile.Login.Drivers.Contains("browser") && located is { Path: { } chromium })
         {
             // One Chromium for the whole run; each flow gets its own context.
-            (browser, browserUnavailable) = await BrowserSession.TryStartAsync().ConfigureAwait(false);
-            Say.Progress(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath}");
+            (browser, browserUnavailable) = await BrowserSession.TryStartAsync(chromium).ConfigureAwait(false);
+            // A browser that is there but does not start is said once too, where the console shows it.
+            (browser is null ? TestContext.Error : TestContext.Progress).WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath} ({located.SourceName})");
+        }
+        else if (located is not null && !located.Found)
+        {
+            // Said once above with the command to run; each browser flow repeats only the short reason.
+            browserUnavailable = located.Reason + " (see [browser] at the start of the run)";
         }
 
         LoginDrivers = profile.Login.Drivers.ToDictionary(name => name, name => CreateDriver(name, http, profile.Login));
@@ -152,6 +166,7 @@ public sealed class TargetRun
                         Pdf = full,
                         AllureResults = full,
                         RenderAllure = full,
+                        Browser = located,
                         AttachmentDirectories = [RunParameters.ArtifactsDirectory],
                         Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
                         Clients = ReportOptions.ClientsOf(target.Profile),
@@ -200,7 +215,7 @@ public sealed class TargetRun
         "form" => (new FormLoginDriver(http, login), null),
         "okta-authn" => (new OktaAuthnLoginDriver(http, login), null),
         "browser" when browser is not null => (new BrowserLoginDriver(browser, login, http.Redactor, RunParameters.ArtifactsDirectory, http.Recorder), null),
-        "browser" => (null, $"the browser driver cannot run: {browserUnavailable}"),
+        "browser" => (null, $"the browser driver cannot run here: {browserUnavailable}"),
         _ => (null, $"the '{name}' login driver is not available in this build"),
     };
 

@@ -23,7 +23,7 @@ internal static class JwsVerifier
         }
         catch (ArgumentException e)
         {
-            failures.Add($"not a compact JWS: {e.Message.Split('\n')[0]}");
+            failures.Add($"not a compact JWS: {e.Message.Split('\n')[0].TrimEnd()}");
             return null;
         }
 
@@ -131,7 +131,7 @@ internal static class JwsVerifier
                 $"the signature does not verify with key '{kid ?? forAlg[0].Kid}' of the JWKS of '{server.Name}' ({jwks.JwksUri})",
             SecurityTokenInvalidAlgorithmException => $"alg '{alg}' is not allowed for key '{kid}'",
             null => "the signature could not be verified, for a reason IdentityModel did not give",
-            { } e => $"the signature could not be verified: {e.Message.Split('\n')[0]}",
+            { } e => $"the signature could not be verified: {e.Message.Split('\n')[0].TrimEnd()}",
         });
         return false;
     }

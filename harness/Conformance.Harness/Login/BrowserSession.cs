@@ -1,20 +1,17 @@
 using System.Diagnostics;
+using Conformance.Harness.Browser;
 using Microsoft.Playwright;
 
 namespace Conformance.Harness.Login;
 
 /// <summary>
-/// One headless Chromium for the whole run, driven by Playwright. The browser is Debian's system Chromium
-/// (<c>/usr/bin/chromium</c>, or the path in <c>CONFORMANCE_CHROMIUM</c>): Playwright never downloads one.
+/// One headless Chromium for the whole run, driven by Playwright. The browser is the one <see cref="BrowserLocator"/>
+/// finds (<c>CONFORMANCE_CHROMIUM</c>, Playwright's installed Chromium, or the system's): launching never downloads one.
 /// Every flow gets its own <see cref="IBrowserContext"/> (fresh cookies, storage and cache), so flows never
 /// share a login even though they share the process.
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
-    public const string ChromiumVariable = "CONFORMANCE_CHROMIUM";
-
-    public const string DefaultChromiumPath = "/usr/bin/chromium";
-
     /// <summary>
     /// No sandbox (containers and CI run as root), no GPU, and none of the background traffic a desktop
     /// browser makes on its own (updates, sync, field trials, QUIC probes): the only requests are the flow's.
@@ -59,25 +56,21 @@ public sealed class BrowserSession : IAsyncDisposable
 
     public bool IsConnected => Volatile.Read(ref disposed) == 0 && browser.IsConnected;
 
-    /// <summary>The Chromium that <see cref="TryStartAsync"/> uses when given no path.</summary>
-    public static string DefaultExecutablePath() =>
-        Environment.GetEnvironmentVariable(ChromiumVariable) is { Length: > 0 } fromEnvironment ? fromEnvironment : DefaultChromiumPath;
-
     /// <summary>
     /// Starts Playwright and a headless Chromium. Never throws for a missing or broken browser: the reason comes
     /// back instead, so suites can report browser flows as not run.
     /// </summary>
-    /// <param name="executablePath">Chromium to launch; by default <c>CONFORMANCE_CHROMIUM</c>, else <c>/usr/bin/chromium</c>.</param>
+    /// <param name="executablePath">Chromium to launch; by default the one <see cref="BrowserLocator.Default"/> finds.</param>
     /// <param name="launchTimeout">Upper bound for the launch; 30 s by default.</param>
     public static async Task<(BrowserSession? Session, string? Unavailable)> TryStartAsync(string? executablePath = null, TimeSpan? launchTimeout = null)
     {
-        var path = string.IsNullOrWhiteSpace(executablePath) ? DefaultExecutablePath() : executablePath;
-        if (!File.Exists(path))
+        var location = string.IsNullOrWhiteSpace(executablePath) ? BrowserLocator.Default.Locate() : BrowserLocator.Default.Explicit(executablePath, "the Chromium path given");
+        if (location.Path is not { } path)
         {
-            return (null, $"Chromium not found at {path}; run scripts/install-chromium.sh (or set {ChromiumVariable} to a Chromium binary)");
+            return (null, location.Message);
         }
 
-        // Playwright must never fetch a browser of its own: this project uses the system Chromium only.
+        // Launching must never fetch a browser: installing one is the first-run set-up's decision (BrowserSetup), said aloud.
         if (Environment.GetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD") is null)
         {
             Environment.SetEnvironmentVariable("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1");

@@ -14,7 +14,7 @@ public abstract class ConformanceTest
 {
     protected static ConnectedTarget Target => TargetRun.Target;
 
-    /// <summary>The named login driver, or not run (with the reason) when it cannot work on this machine.</summary>
+    /// <summary>The named login driver, or not applicable (with the reason) when it cannot work on this machine.</summary>
     protected static ILoginDriver LoginDriver(string name)
     {
         if (!TargetRun.LoginDrivers.TryGetValue(name, out var entry))
@@ -24,7 +24,7 @@ public abstract class ConformanceTest
 
         if (entry.Driver is null)
         {
-            Assert.Ignore($"not run: {entry.Unavailable}");
+            Assert.Ignore($"not applicable: {entry.Unavailable}");
         }
 
         return entry.Driver!;
@@ -87,7 +87,7 @@ public abstract class ConformanceTest
         var driver = TargetRun.LoginDrivers.Values.Select(d => d.Driver).FirstOrDefault(d => d is not null);
         if (driver is null)
         {
-            Assert.Ignore("not run: no login driver of the profile can run here");
+            Assert.Ignore("not applicable: no login driver of the profile can run here");
         }
 
         return driver!;
