@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Conformance.Reports;
 
@@ -25,8 +26,6 @@ public sealed class WaiversFileException(string message) : Exception(message);
 
 public static class WaiversFile
 {
-    private static readonly HashSet<string> Fields = ["check", "server", "target", "reason", "expires"];
-
     /// <summary>
     /// The current waiver covering this check on this server, for a test that wants to say "waived" at once
     /// (the gate decides the same way over the whole run): null when none, or when the matching one has expired.
@@ -51,119 +50,57 @@ public static class WaiversFile
         return Parse(File.ReadAllText(path), path);
     }
 
-    /// <summary>Reads every waiver, or throws once with every problem found (not only the first).</summary>
+    /// <summary>
+    /// Reads every waiver, or throws once with every problem found (not only the first). The shape is the schema's
+    /// (schemas/waivers.schema.json: an array of waivers, or an object with $schema and waivers); what it cannot know,
+    /// a date that does not exist and two waivers for one check, is checked here.
+    /// </summary>
     public static IReadOnlyList<Waiver> Parse(string json, string source = "waivers")
     {
-        JsonDocument document;
+        JsonNode? root;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException e)
         {
             throw new WaiversFileException($"waivers file {source}: not valid JSON (line {e.LineNumber + 1}): {e.Message}");
         }
 
-        using (document)
+        var errors = Harness.Target.JsonSchemaFile.Waivers.Problems(root).ToList();
+        var waivers = new List<Waiver>();
+        var list = root is JsonObject wrapper ? wrapper["waivers"] as JsonArray : root as JsonArray;
+        var prefix = root is JsonObject ? "$.waivers" : "$";
+        var index = 0;
+        foreach (var item in list ?? [])
         {
-            var errors = new List<string>();
-            var waivers = new List<Waiver>();
-            if (document.RootElement.ValueKind != JsonValueKind.Array)
+            var at = $"{prefix}[{index++}]";
+            if (item is not JsonObject waiver || Text(waiver, "check") is not { } check || Text(waiver, "reason") is not { } reason || Text(waiver, "expires") is not { } expiresText)
             {
-                throw new WaiversFileException($"waivers file {source}: $: expected an array of waivers ({{check, server?, reason, expires}}), found {Kind(document.RootElement)}");
+                continue;
             }
 
-            var index = 0;
-            foreach (var item in document.RootElement.EnumerateArray())
+            if (!DateOnly.TryParseExact(expiresText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var expires))
             {
-                var at = $"$[{index++}]";
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    errors.Add($"{at}: expected an object {{check, server?, reason, expires}}, found {Kind(item)}");
-                    continue;
-                }
-
-                foreach (var property in item.EnumerateObject().Where(p => !Fields.Contains(p.Name)))
-                {
-                    errors.Add($"{at}.{property.Name}: unknown field (expected check, server, target, reason, expires)");
-                }
-
-                var check = RequiredString(item, "check", at, errors);
-                var server = OptionalString(item, "server", at, errors);
-                var target = OptionalString(item, "target", at, errors);
-                var reason = RequiredString(item, "reason", at, errors);
-                var expiresText = RequiredString(item, "expires", at, errors);
-                DateOnly expires = default;
-                if (expiresText is not null && !DateOnly.TryParseExact(expiresText, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out expires))
-                {
-                    errors.Add($"{at}.expires: '{expiresText}' is not a date in the form yyyy-MM-dd");
-                    expiresText = null;
-                }
-
-                if (check is not null && reason is not null && expiresText is not null)
-                {
-                    waivers.Add(new Waiver(check, server, target, reason, expires));
-                }
+                // The schema knows the form, not the calendar: 2026-02-30 has the form of a date.
+                errors.Add($"{at}.expires: '{expiresText}' is not a date in the form yyyy-MM-dd");
+                continue;
             }
 
-            foreach (var duplicate in waivers.GroupBy(w => (w.Check.ToUpperInvariant(), w.Server, w.Target)).Where(g => g.Count() > 1))
-            {
-                errors.Add($"$: {duplicate.Count()} waivers for {duplicate.First().Check} ({duplicate.First().Scope}); keep one");
-            }
-
-            return errors.Count == 0
-                ? waivers
-                : throw new WaiversFileException($"waivers file {source} is invalid:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors));
+            waivers.Add(new Waiver(check, Text(waiver, "server"), Text(waiver, "target"), reason, expires));
         }
+
+        foreach (var duplicate in waivers.GroupBy(w => (w.Check.ToUpperInvariant(), w.Server, w.Target)).Where(g => g.Count() > 1))
+        {
+            errors.Add($"$: {duplicate.Count()} waivers for {duplicate.First().Check} ({duplicate.First().Scope}); keep one");
+        }
+
+        return errors.Count == 0
+            ? waivers
+            : throw new WaiversFileException($"waivers file {source} is invalid:{Environment.NewLine}  " + string.Join(Environment.NewLine + "  ", errors.Distinct(StringComparer.Ordinal)));
     }
 
-    private static string? RequiredString(JsonElement item, string name, string at, List<string> errors)
-    {
-        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            errors.Add($"{at}.{name}: required");
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            errors.Add($"{at}.{name}: expected a string, found {Kind(value)}");
-            return null;
-        }
-
-        var text = value.GetString()!.Trim();
-        if (text.Length == 0)
-        {
-            errors.Add($"{at}.{name}: must not be empty");
-            return null;
-        }
-
-        return text;
-    }
-
-    private static string? OptionalString(JsonElement item, string name, string at, List<string> errors)
-    {
-        if (!item.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(value.GetString()))
-        {
-            errors.Add($"{at}.{name}: expected a non-empty string (omit it to mean all), found {Kind(value)}");
-            return null;
-        }
-
-        return value.GetString()!.Trim();
-    }
-
-    private static string Kind(JsonElement element) => element.ValueKind switch
-    {
-        JsonValueKind.String => $"the string \"{element.GetString()}\"",
-        JsonValueKind.Number => $"the number {element.GetRawText()}",
-        JsonValueKind.True or JsonValueKind.False => element.GetRawText(),
-        JsonValueKind.Object => "an object",
-        JsonValueKind.Array => "an array",
-        _ => "null",
-    };
+    /// <summary>A string field, trimmed; null when absent, of another kind or blank (the schema reports those).</summary>
+    private static string? Text(JsonObject item, string name) =>
+        item[name] is JsonValue value && value.TryGetValue<string>(out var text) && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
 }

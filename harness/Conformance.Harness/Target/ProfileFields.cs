@@ -4,10 +4,12 @@ using System.Text.Json;
 namespace Conformance.Harness.Target;
 
 /// <summary>
-/// Reads the typed fields of a target profile's JSON. A field that is missing, of the wrong kind or out of range
-/// is not an exception: it is a problem, kept with the JSON path of the field at fault, so the loader can report
-/// every problem of a profile at once. <c>{{name}}</c> placeholders and <c>{{env:NAME}}</c> settings are
-/// replaced in every string; secrets must be <c>env:NAME</c> references and are never echoed.
+/// Reads the fields of a target profile's JSON once its shape is known: the schema
+/// (schemas/target-profile.schema.json) reports a field that is missing, unknown, of the wrong kind or out of range,
+/// so a reader here returns null for it and says nothing. What the schema cannot know is a problem here, kept with
+/// the JSON path of the field at fault: an environment variable not set, an unknown placeholder, a URL that is not
+/// absolute or not https. <c>{{name}}</c> placeholders and <c>{{env:NAME}}</c> settings are replaced in every
+/// string; secrets are <c>env:NAME</c> references and are never echoed.
 /// </summary>
 internal sealed class ProfileFields(Func<string, string?> environment, IReadOnlyDictionary<string, string> variables)
 {
@@ -27,8 +29,7 @@ internal sealed class ProfileFields(Func<string, string?> environment, IReadOnly
 
         if (!reference.StartsWith("env:", StringComparison.Ordinal) || reference.Length == 4)
         {
-            // Never echo the value: it may be a real secret pasted by mistake.
-            Problem($"{path}.{property}: secrets must be environment references such as env:CONF_SECRET, not literal values");
+            // A literal value: the schema's pattern says so, without echoing it (it may be a real secret pasted by mistake).
             return null;
         }
 
@@ -79,19 +80,8 @@ internal sealed class ProfileFields(Func<string, string?> environment, IReadOnly
 
     public string? String(JsonElement parent, string path, string property, bool required = false)
     {
-        if (!parent.TryGetProperty(property, out var value) || value.ValueKind == JsonValueKind.Null)
+        if (!parent.TryGetProperty(property, out var value) || value.ValueKind != JsonValueKind.String)
         {
-            if (required)
-            {
-                Problem($"{path}.{property}: required");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            Problem($"{path}.{property}: must be a string");
             return null;
         }
 
@@ -151,75 +141,22 @@ internal sealed class ProfileFields(Func<string, string?> environment, IReadOnly
 
         if (value.ValueKind != JsonValueKind.Array || value.EnumerateArray().Any(v => v.ValueKind != JsonValueKind.String))
         {
-            Problem($"{path}.{property}: must be an array of strings");
             return [];
         }
 
         return value.EnumerateArray().Select(v => v.GetString()!).ToList();
     }
 
-    public bool? Bool(JsonElement parent, string path, string property)
-    {
-        if (!parent.TryGetProperty(property, out var value))
-        {
-            return null;
-        }
+    public static bool? Bool(JsonElement parent, string property) =>
+        parent.TryGetProperty(property, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
-        if (value.ValueKind is JsonValueKind.True or JsonValueKind.False)
-        {
-            return value.GetBoolean();
-        }
+    /// <summary>The array's elements that are objects, each with its JSON path (the schema reports any other).</summary>
+    public static IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement list, string path) =>
+        list.ValueKind != JsonValueKind.Array ? [] : list.EnumerateArray().Select((e, i) => (e, $"{path}[{i}]")).Where(p => p.e.ValueKind == JsonValueKind.Object);
 
-        Problem($"{path}.{property}: must be true or false");
-        return null;
-    }
-
-    /// <summary>The array's elements that are objects, each with its JSON path; any other element is a problem.</summary>
-    public IEnumerable<(JsonElement Element, string Path)> Objects(JsonElement list, string path)
-    {
-        var i = 0;
-        foreach (var element in list.EnumerateArray())
-        {
-            var at = $"{path}[{i++}]";
-            if (element.ValueKind == JsonValueKind.Object)
-            {
-                yield return (element, at);
-            }
-            else
-            {
-                Problem($"{at}: must be an object");
-            }
-        }
-    }
-
-    public int? Number(JsonElement parent, string path, string property, int min, int max, bool required = false)
-    {
-        if (!parent.TryGetProperty(property, out var value))
-        {
-            if (required)
-            {
-                Problem($"{path}.{property}: required");
-            }
-
-            return null;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) && n >= min && n <= max)
-        {
-            return n;
-        }
-
-        Problem($"{path}.{property}: must be a whole number from {min} to {max}");
-        return null;
-    }
-
-    public void Known(JsonElement element, string path, params string[] names)
-    {
-        foreach (var p in element.EnumerateObject().Where(p => !names.Contains(p.Name)))
-        {
-            Problem($"{path}.{p.Name}: unknown field (expected one of {string.Join(", ", names.Where(n => n[0] != '$'))})");
-        }
-    }
+    /// <summary>A whole number within the schema's range, or null (the schema reports any other).</summary>
+    public static int? Number(JsonElement parent, string property) =>
+        parent.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var n) ? n : null;
 
     public static string FirstSentence(string message)
     {

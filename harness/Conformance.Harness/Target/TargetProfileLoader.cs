@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Conformance.Harness.Http;
 
 namespace Conformance.Harness.Target;
@@ -57,13 +58,15 @@ public sealed class TargetProfileLoader
 
         using (document)
         {
+            // The shape (fields, kinds, ranges, roles, drivers) is the schema's: schemas/target-profile.schema.json,
+            // which editors read through $schema too. What it cannot know (environment, placeholders, URLs, names
+            // that refer to one another) is checked below; every problem of both is reported at once.
+            var shape = JsonSchemaFile.TargetProfile.Problems(JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }));
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {
-                throw new TargetProfileException(source, ["the document must be a JSON object"]);
+                throw new TargetProfileException(source, shape);
             }
-
-            fields.Known(root, "$", "name", "servers", "okta", "clients", "users", "login", "options", "$schema", "description");
             var name = fields.String(root, "$", "name", required: true) ?? "";
             var servers = ReadServers(root);
             var clients = ReadClients(root, servers);
@@ -71,9 +74,10 @@ public sealed class TargetProfileLoader
             var login = ReadLogin(root);
             var options = ReadOptions(root);
 
-            if (fields.Problems.Count > 0)
+            var problems = shape.Concat(fields.Problems).Distinct(StringComparer.Ordinal).ToList();
+            if (problems.Count > 0)
             {
-                throw new TargetProfileException(source, fields.Problems.ToList());
+                throw new TargetProfileException(source, problems);
             }
 
             return new TargetProfile(name, servers, clients, users, login, options);
@@ -98,15 +102,8 @@ public sealed class TargetProfileLoader
             return ExpandOkta(okta);
         }
 
-        if (list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        foreach (var (s, path) in ProfileFields.Objects(list, "$.servers"))
         {
-            fields.Problem("$.servers: must be a non-empty array");
-            return servers;
-        }
-
-        foreach (var (s, path) in fields.Objects(list, "$.servers"))
-        {
-            fields.Known(s, path, "name", "issuer", "audience", "scopes");
             var serverName = fields.String(s, path, "name", required: true);
             var issuer = fields.Url(s, path, "issuer", required: true, allowCustomScheme: false);
             if (serverName is null || issuer is null)
@@ -141,11 +138,8 @@ public sealed class TargetProfileLoader
         var servers = new List<ServerProfile>();
         if (okta.ValueKind != JsonValueKind.Object)
         {
-            fields.Problem($"{path}: must be an object");
             return servers;
         }
-
-        fields.Known(okta, path, "domain", "orgServer", "servers");
         var domain = fields.String(okta, path, "domain", required: true);
         if (domain is null)
         {
@@ -160,7 +154,7 @@ public sealed class TargetProfileLoader
             return servers;
         }
 
-        if (fields.Bool(okta, path, "orgServer") ?? true)
+        if (ProfileFields.Bool(okta, "orgServer") ?? true)
         {
             servers.Add(new ServerProfile("org", new Uri(org.GetLeftPart(UriPartial.Authority)), null, []));
         }
@@ -172,7 +166,6 @@ public sealed class TargetProfileLoader
 
         if (ids.ValueKind != JsonValueKind.Array)
         {
-            fields.Problem($"{path}.servers: must be an array of server ids or objects");
             return servers;
         }
 
@@ -191,14 +184,12 @@ public sealed class TargetProfileLoader
             }
             else if (entry.ValueKind == JsonValueKind.Object)
             {
-                fields.Known(entry, entryPath, "id", "name", "audience");
                 id = fields.String(entry, entryPath, "id", required: true);
                 name = fields.String(entry, entryPath, "name") ?? id;
                 audience = fields.String(entry, entryPath, "audience") ?? (id == "default" ? "api://default" : null);
             }
             else
             {
-                fields.Problem($"{entryPath}: must be a server id or an object with 'id'");
                 continue;
             }
 
@@ -219,7 +210,6 @@ public sealed class TargetProfileLoader
         var clients = new Dictionary<string, ClientProfile>(StringComparer.Ordinal);
         if (!root.TryGetProperty("clients", out var map) || map.ValueKind != JsonValueKind.Object)
         {
-            fields.Problem("$.clients: required (an object of clients by role: " + string.Join(", ", ClientRoles) + ")");
             return clients;
         }
 
@@ -228,19 +218,10 @@ public sealed class TargetProfileLoader
             var role = property.Name;
             var path = $"$.clients.{role}";
             var c = property.Value;
-            if (!ClientRoles.Contains(role))
+            if (!ClientRoles.Contains(role) || c.ValueKind != JsonValueKind.Object)
             {
-                fields.Problem($"{path}: unknown client role '{role}' (expected one of {string.Join(", ", ClientRoles)})");
                 continue;
             }
-
-            if (c.ValueKind != JsonValueKind.Object)
-            {
-                fields.Problem($"{path}: must be an object");
-                continue;
-            }
-
-            fields.Known(c, path, "id", "secret", "redirectUri", "postLogoutRedirectUri", "scopes", "servers");
             var id = fields.String(c, path, "id", required: true);
             var secret = fields.SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
             if (PublicRoles.Contains(role) && c.TryGetProperty("secret", out _))
@@ -275,15 +256,13 @@ public sealed class TargetProfileLoader
     private List<UserProfile> ReadUsers(JsonElement root)
     {
         var users = new List<UserProfile>();
-        if (!root.TryGetProperty("users", out var list) || list.ValueKind != JsonValueKind.Array || list.GetArrayLength() == 0)
+        if (!root.TryGetProperty("users", out var list))
         {
-            fields.Problem("$.users: required (a non-empty array of test users)");
             return users;
         }
 
-        foreach (var (u, path) in fields.Objects(list, "$.users"))
+        foreach (var (u, path) in ProfileFields.Objects(list, "$.users"))
         {
-            fields.Known(u, path, "username", "password", "totpSecret");
             var username = fields.String(u, path, "username", required: true);
             var password = fields.SecretValue(u, path, "password", required: true);
             var totp = fields.SecretValue(u, path, "totpSecret", required: false);
@@ -306,42 +285,15 @@ public sealed class TargetProfileLoader
         const string path = "$.login";
         if (login.ValueKind != JsonValueKind.Object)
         {
-            fields.Problem($"{path}: must be an object");
             return LoginProfile.Form;
         }
-
-        fields.Known(login, path, "driver", "drivers", "selectors");
         var drivers = login.TryGetProperty("drivers", out _) ? fields.Strings(login, path, "drivers") : [fields.String(login, path, "driver") ?? "form"];
-        if (drivers.Count == 0)
-        {
-            fields.Problem($"{path}.drivers: must list at least one driver");
-        }
-
-        foreach (var driver in drivers.Where(d => !LoginDrivers.Contains(d)))
-        {
-            fields.Problem($"{path}.driver: '{driver}' is not a login driver (expected one of {string.Join(", ", LoginDrivers)})");
-        }
-
         var selectors = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (login.TryGetProperty("selectors", out var map))
+        if (login.TryGetProperty("selectors", out var map) && map.ValueKind == JsonValueKind.Object)
         {
-            if (map.ValueKind != JsonValueKind.Object)
+            foreach (var p in map.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String))
             {
-                fields.Problem($"{path}.selectors: must be an object of selector strings");
-            }
-            else
-            {
-                foreach (var p in map.EnumerateObject())
-                {
-                    if (p.Value.ValueKind == JsonValueKind.String)
-                    {
-                        selectors[p.Name] = p.Value.GetString()!;
-                    }
-                    else
-                    {
-                        fields.Problem($"{path}.selectors.{p.Name}: must be a string");
-                    }
-                }
+                selectors[p.Name] = p.Value.GetString()!;
             }
         }
 
@@ -359,18 +311,15 @@ public sealed class TargetProfileLoader
         const string path = "$.options";
         if (o.ValueKind != JsonValueKind.Object)
         {
-            fields.Problem($"{path}: must be an object");
             return defaults;
         }
-
-        fields.Known(o, path, "invasive", "maxConcurrency", "timeoutSeconds", "clockSkewSeconds", "maxBodyMegabytes", "pacing", "maxInconclusive");
-        var concurrency = fields.Number(o, path, "maxConcurrency", 1, 64) ?? defaults.MaxConcurrency;
-        var timeout = fields.Number(o, path, "timeoutSeconds", 1, 300) is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
-        var skew = fields.Number(o, path, "clockSkewSeconds", 0, 600) is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
-        var maxBody = fields.Number(o, path, "maxBodyMegabytes", 1, 256) ?? defaults.MaxBodyMegabytes;
+        var concurrency = ProfileFields.Number(o, "maxConcurrency") ?? defaults.MaxConcurrency;
+        var timeout = ProfileFields.Number(o, "timeoutSeconds") is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
+        var skew = ProfileFields.Number(o, "clockSkewSeconds") is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
+        var maxBody = ProfileFields.Number(o, "maxBodyMegabytes") ?? defaults.MaxBodyMegabytes;
         var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
-        var maxInconclusive = fields.Number(o, path, "maxInconclusive", 0, 100_000) ?? defaults.MaxInconclusive;
-        return new TargetOptions(fields.Bool(o, path, "invasive") ?? false, concurrency, timeout, skew)
+        var maxInconclusive = ProfileFields.Number(o, "maxInconclusive") ?? defaults.MaxInconclusive;
+        return new TargetOptions(ProfileFields.Bool(o, "invasive") ?? false, concurrency, timeout, skew)
         {
             Pacing = pacing, MaxBodyMegabytes = maxBody, MaxInconclusive = maxInconclusive,
         };
@@ -380,18 +329,11 @@ public sealed class TargetProfileLoader
     private List<PaceRule> ReadPacing(JsonElement rules, string path)
     {
         var pacing = new List<PaceRule>();
-        if (rules.ValueKind != JsonValueKind.Array)
+        foreach (var (rule, at) in ProfileFields.Objects(rules, path))
         {
-            fields.Problem($"{path}: must be an array of rules such as {{ \"path\": \"*/v1/token\", \"limit\": 3, \"windowSeconds\": 1 }}");
-            return pacing;
-        }
-
-        foreach (var (rule, at) in fields.Objects(rules, path))
-        {
-            fields.Known(rule, at, "path", "limit", "windowSeconds", "per");
             var glob = fields.String(rule, at, "path", required: true);
-            var limit = fields.Number(rule, at, "limit", 1, 100_000, required: true);
-            var window = fields.Number(rule, at, "windowSeconds", 1, 3600, required: true);
+            var limit = ProfileFields.Number(rule, "limit");
+            var window = ProfileFields.Number(rule, "windowSeconds");
             if (glob is not null && !glob.StartsWith('/') && !glob.StartsWith('*'))
             {
                 fields.Problem($"{at}.path: '{glob}' must be a URL path such as /oauth2/v1/token, with * for any run of characters");
