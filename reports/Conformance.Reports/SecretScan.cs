@@ -183,7 +183,7 @@ public static partial class SecretScan
         }
     }
 
-    private static string? PdfText(string pdf, out string? note)
+    internal static string? PdfText(string pdf, out string? note)
     {
         var pdftotext = Tools.Which("pdftotext");
         if (pdftotext is null)
