@@ -20,12 +20,17 @@ public static class AuthnApi
     private const string Area = "authn-api";
     private const string Exposed = "a target exposing Okta's Authentication API at /api/v1/authn";
 
-    public static Check SessionTokenSingleUse { get; } = Define.Rule(
-        "AUTHN-01", Area, RequirementLevel.Must, Severity.Critical,
-        "A sessionToken MUST be single use: redeeming it a second time at /authorize, in another user agent, MUST NOT create a session (prompt=none gets login_required).",
-        "Okta-Authn; RFC6819 §5.1.5.4", Exposed + " and a redirecting client",
-        "Invalidate the session token when it is first exchanged for a session.",
-        async c =>
+    public static Check SessionTokenSingleUse { get; } = Define.Rule(new()
+    {
+        Id = "AUTHN-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "A sessionToken MUST be single use: redeeming it a second time at /authorize, in another user agent, MUST NOT create a session (prompt=none gets login_required).",
+        Specs = "Okta-Authn; RFC6819 §5.1.5.4",
+        Applicability = Exposed + " and a redirecting client",
+        Remediation = "Invalidate the session token when it is first exchanged for a session.",
+        Run = async c =>
         {
             c.RequireMetadata("response_types_supported", "code");
             var endpoint = await AuthnEndpointAsync(c, c.Server).ConfigureAwait(false);
@@ -69,14 +74,20 @@ public static class AuthnApi
             // consent_required or a code would mean the replayed token signed the user in again.
             c.Expect(replay is { IsError: true, Code: null } && replay.Error != "consent_required", "error 'login_required' and no code for the replayed session token", Steps.Describe(replay));
         },
-        threats: "RFC6819 §5.1.5.4; RFC9700 §4.5");
+        Threats = "RFC6819 §5.1.5.4; RFC9700 §4.5",
+    });
 
-    public static Check SessionTokenShortLived { get; } = Define.Rule(
-        "AUTHN-02", Area, RequirementLevel.Must, Severity.Medium,
-        "A SUCCESS transaction's sessionToken MUST expire within 5 minutes: expiresAt at most 5 minutes (plus 60 s of clock skew) after the response's Date.",
-        "Okta-Authn", Exposed + " and a test user who signs in with a password only",
-        "Give session tokens a lifetime of at most five minutes.",
-        async c =>
+    public static Check SessionTokenShortLived { get; } = Define.Rule(new()
+    {
+        Id = "AUTHN-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "A SUCCESS transaction's sessionToken MUST expire within 5 minutes: expiresAt at most 5 minutes (plus 60 s of clock skew) after the response's Date.",
+        Specs = "Okta-Authn",
+        Applicability = Exposed + " and a test user who signs in with a password only",
+        Remediation = "Give session tokens a lifetime of at most five minutes.",
+        Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
             var user = c.Profile.Users.FirstOrDefault(u => u.TotpSecret is null);
@@ -96,15 +107,21 @@ public static class AuthnApi
             c.Expect(lifetime <= TimeSpan.FromMinutes(6), "expiresAt at most 5 min (+60 s skew) after the response Date",
                 $"expiresAt {expires:u}, Date {issued:u}: {lifetime.TotalSeconds:0} s");
         },
-        threats: "RFC6819 §5.1.5.3",
-        perTarget: true);
+        Threats = "RFC6819 §5.1.5.3",
+        PerTarget = true,
+    });
 
-    public static Check NoUserEnumeration { get; } = Define.Rule(
-        "AUTHN-03", Area, RequirementLevel.Should, Severity.Medium,
-        "A wrong password for an existing user and any password for an unknown user SHOULD get the same status and body (apart from the errorId), so accounts cannot be enumerated.",
-        "RFC6819 §4.4.3.6; Okta-Authn", Exposed,
-        "Answer every failed primary authentication with the same 401 E0000004 'Authentication failed' body.",
-        async c =>
+    public static Check NoUserEnumeration { get; } = Define.Rule(new()
+    {
+        Id = "AUTHN-03",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "A wrong password for an existing user and any password for an unknown user SHOULD get the same status and body (apart from the errorId), so accounts cannot be enumerated.",
+        Specs = "RFC6819 §4.4.3.6; Okta-Authn",
+        Applicability = Exposed,
+        Remediation = "Answer every failed primary authentication with the same 401 E0000004 'Authentication failed' body.",
+        Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
             var user = Probes.SpareUser(c);
@@ -120,15 +137,21 @@ public static class AuthnApi
             c.Expect(wrong.Status == unknown.Status && wrongBody == unknownBody, "the same status and body for a wrong password and an unknown user",
                 $"wrong password: {wrong} {wrongBody}; unknown user: {unknown} {unknownBody}");
         },
-        threats: "RFC6819 §4.4.3.6",
-        perTarget: true);
+        Threats = "RFC6819 §4.4.3.6",
+        PerTarget = true,
+    });
 
-    public static Check WrongTotpRefused { get; } = Define.Rule(
-        "AUTHN-04", Area, RequirementLevel.Must, Severity.Critical,
-        "The factor verification MUST refuse a wrong TOTP passCode with 403 E0000068.",
-        "Okta-Authn; RFC6238 §5.2", Exposed + " and a test user enrolled in a TOTP factor (totpSecret in the profile)",
-        "Verify the passCode against the user's TOTP secret (RFC 6238) and refuse anything else with 403 E0000068.",
-        async c =>
+    public static Check WrongTotpRefused { get; } = Define.Rule(new()
+    {
+        Id = "AUTHN-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The factor verification MUST refuse a wrong TOTP passCode with 403 E0000068.",
+        Specs = "Okta-Authn; RFC6238 §5.2",
+        Applicability = Exposed + " and a test user enrolled in a TOTP factor (totpSecret in the profile)",
+        Remediation = "Verify the passCode against the user's TOTP secret (RFC 6238) and refuse anything else with 403 E0000068.",
+        Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
             var user = c.Profile.Users.FirstOrDefault(u => u.TotpSecret is not null);
@@ -144,15 +167,21 @@ public static class AuthnApi
 
             c.Expect(answer.Status == HttpStatusCode.Forbidden && answer.ErrorCode == "E0000068", "HTTP 403, errorCode E0000068", answer.ToString());
         },
-        threats: "RFC6819 §5.1.4.2.3",
-        perTarget: true);
+        Threats = "RFC6819 §5.1.4.2.3",
+        PerTarget = true,
+    });
 
-    public static Check BruteForceThrottled { get; } = Define.Rule(
-        "AUTHN-05", Area, RequirementLevel.Should, Severity.High,
-        "Repeated wrong passwords for one user SHOULD be throttled (HTTP 429) or lock the account within 20 attempts.",
-        "RFC6819 §5.1.4.2.3; Okta-RateLimits; Okta-Authn", Exposed + "; invasive (it throttles or locks a test user)",
-        "Limit failed primary authentications per user (rate limit with 429, or lockout after a few attempts).",
-        async c =>
+    public static Check BruteForceThrottled { get; } = Define.Rule(new()
+    {
+        Id = "AUTHN-05",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.High,
+        Requirement = "Repeated wrong passwords for one user SHOULD be throttled (HTTP 429) or lock the account within 20 attempts.",
+        Specs = "RFC6819 §5.1.4.2.3; Okta-RateLimits; Okta-Authn",
+        Applicability = Exposed + "; invasive (it throttles or locks a test user)",
+        Remediation = "Limit failed primary authentications per user (rate limit with 429, or lockout after a few attempts).",
+        Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
             var user = Probes.SpareUser(c);
@@ -179,9 +208,10 @@ public static class AuthnApi
 
             c.Expect(false, "HTTP 429 or a lockout within 20 wrong passwords", $"20 wrong passwords, the last answered {last}");
         },
-        threats: "RFC6819 §4.4.3.6; RFC6819 §5.1.4.2.3",
-        invasive: true,
-        perTarget: true);
+        Threats = "RFC6819 §4.4.3.6; RFC6819 §5.1.4.2.3",
+        Invasive = true,
+        PerTarget = true,
+    });
 
     /// <summary>The Authentication API endpoint of the org serving this server, or not applicable when the target has none.</summary>
     private static async Task<Uri> AuthnEndpointAsync(CheckContext c, AuthorizationServer server)

@@ -17,12 +17,17 @@ public static class CodeGrant
         "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type", "invalid_scope",
     };
 
-    public static Check CodeSingleUse { get; } = Define.Rule(
-        "CODE-01", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse an authorization code that has already been redeemed (with invalid_grant).",
-        "RFC6749 §4.1.2; RFC6749 §10.5; RFC6749 §5.2", Web,
-        "Mark a code as used at its first redemption and refuse any later one with invalid_grant.",
-        async c =>
+    public static Check CodeSingleUse { get; } = Define.Rule(new()
+    {
+        Id = "CODE-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse an authorization code that has already been redeemed (with invalid_grant).",
+        Specs = "RFC6749 §4.1.2; RFC6749 §10.5; RFC6749 §5.2",
+        Applicability = Web,
+        Remediation = "Mark a code as used at its first redemption and refuse any later one with invalid_grant.",
+        Run = async c =>
         {
             var client = c.Client("web");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -32,14 +37,20 @@ public static class CodeGrant
 
             Steps.ExpectRefused(c, replay, "no tokens for the second redemption (HTTP 400, error 'invalid_grant')", "invalid_grant");
         },
-        threats: "RFC6819 §4.4.1.1; RFC6819 §5.1.5.4; RFC9700 §4.5");
+        Threats = "RFC6819 §4.4.1.1; RFC6819 §5.1.5.4; RFC9700 §4.5",
+    });
 
-    public static Check CodeReplayRevokesTokens { get; } = Define.Rule(
-        "CODE-02", Area, RequirementLevel.Should, Severity.Medium,
-        "When an authorization code is redeemed a second time, the authorization server SHOULD revoke the tokens already issued from that code.",
-        "RFC6749 §4.1.2; RFC6749 §10.5", Web + ", and an introspection_endpoint or userinfo_endpoint",
-        "On a replayed code, revoke every token issued from it (the legitimate redemption may have been the attacker's).",
-        async c =>
+    public static Check CodeReplayRevokesTokens { get; } = Define.Rule(new()
+    {
+        Id = "CODE-02",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "When an authorization code is redeemed a second time, the authorization server SHOULD revoke the tokens already issued from that code.",
+        Specs = "RFC6749 §4.1.2; RFC6749 §10.5",
+        Applicability = Web + ", and an introspection_endpoint or userinfo_endpoint",
+        Remediation = "On a replayed code, revoke every token issued from it (the legitimate redemption may have been the attacker's).",
+        Run = async c =>
         {
             var client = c.Client("web");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -56,14 +67,20 @@ public static class CodeGrant
 
             c.Expect(!after, "the access token of the first redemption is no longer live after the replay", $"after the replay, {observed}");
         },
-        threats: "RFC6819 §4.4.1.1; RFC6819 §5.2.1.1; RFC9700 §4.5");
+        Threats = "RFC6819 §4.4.1.1; RFC6819 §5.2.1.1; RFC9700 §4.5",
+    });
 
-    public static Check RedirectUriMismatchRefused { get; } = Define.Rule(
-        "CODE-03", Area, RequirementLevel.Must, Severity.High,
-        "The token endpoint MUST refuse a code redeemed with a redirect_uri other than the one of the authorization request, with invalid_grant.",
-        "RFC6749 §4.1.3; RFC6749 §5.2", Web,
-        "Store the redirect_uri with the code and compare it byte for byte at redemption.",
-        async c =>
+    public static Check RedirectUriMismatchRefused { get; } = Define.Rule(new()
+    {
+        Id = "CODE-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The token endpoint MUST refuse a code redeemed with a redirect_uri other than the one of the authorization request, with invalid_grant.",
+        Specs = "RFC6749 §4.1.3; RFC6749 §5.2",
+        Applicability = Web,
+        Remediation = "Store the redirect_uri with the code and compare it byte for byte at redemption.",
+        Run = async c =>
         {
             var client = c.Client("web");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -73,14 +90,20 @@ public static class CodeGrant
 
             c.Expect(!tokens.IsSuccess && tokens.Error == "invalid_grant", $"HTTP 400, error 'invalid_grant' for redirect_uri {other}", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §4.4.1.7; RFC6819 §5.2.4.5; RFC9700 §4.1");
+        Threats = "RFC6819 §4.4.1.7; RFC6819 §5.2.4.5; RFC9700 §4.1",
+    });
 
-    public static Check RedirectUriOmittedRefused { get; } = Define.Rule(
-        "CODE-04", Area, RequirementLevel.Must, Severity.High,
-        "The token endpoint MUST refuse a code redeemed without redirect_uri when the authorization request carried one.",
-        "RFC6749 §4.1.3", Web,
-        "When the authorization request carried a redirect_uri, require the identical value at redemption.",
-        async c =>
+    public static Check RedirectUriOmittedRefused { get; } = Define.Rule(new()
+    {
+        Id = "CODE-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The token endpoint MUST refuse a code redeemed without redirect_uri when the authorization request carried one.",
+        Specs = "RFC6749 §4.1.3",
+        Applicability = Web,
+        Remediation = "When the authorization request carried a redirect_uri, require the identical value at redemption.",
+        Run = async c =>
         {
             var client = c.Client("web");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -94,14 +117,20 @@ public static class CodeGrant
 
             c.Expect(!tokens.IsSuccess && tokens.Error is "invalid_request" or "invalid_grant", "HTTP 400, error 'invalid_request' or 'invalid_grant'", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §5.2.4.5; RFC9700 §4.1");
+        Threats = "RFC6819 §5.2.4.5; RFC9700 §4.1",
+    });
 
-    public static Check CodeBoundToClient { get; } = Define.Rule(
-        "CODE-05", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse an authorization code presented by a client other than the one it was issued to, even when that client authenticates correctly.",
-        "RFC6749 §4.1.3; RFC6749 §5.2", "two confidential web clients (web and web2) of the same server",
-        "Bind the code to the client_id of the authorization request and compare it with the authenticated client at redemption.",
-        async c =>
+    public static Check CodeBoundToClient { get; } = Define.Rule(new()
+    {
+        Id = "CODE-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse an authorization code presented by a client other than the one it was issued to, even when that client authenticates correctly.",
+        Specs = "RFC6749 §4.1.3; RFC6749 §5.2",
+        Applicability = "two confidential web clients (web and web2) of the same server",
+        Remediation = "Bind the code to the client_id of the authorization request and compare it with the authenticated client at redemption.",
+        Run = async c =>
         {
             var web = c.Client("web");
             var web2 = c.Client("web2");
@@ -111,14 +140,20 @@ public static class CodeGrant
 
             Steps.ExpectRefused(c, tokens, $"no tokens for '{web.ClientId}''s code presented by '{web2.ClientId}' (HTTP 400, error 'invalid_grant')", "invalid_grant");
         },
-        threats: "RFC6819 §5.2.4.4; RFC6819 §4.4.1.1");
+        Threats = "RFC6819 §5.2.4.4; RFC6819 §4.4.1.1",
+    });
 
-    public static Check WrongSecretRefused { get; } = Define.Rule(
-        "CODE-06", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse a confidential client presenting a wrong client secret (client_secret_basic) with HTTP 401 and invalid_client.",
-        "RFC6749 §3.2.1; RFC6749 §5.2", AnyConfidential,
-        "Verify the client secret on every token request; answer 401 invalid_client when it does not match.",
-        async c =>
+    public static Check WrongSecretRefused { get; } = Define.Rule(new()
+    {
+        Id = "CODE-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse a confidential client presenting a wrong client secret (client_secret_basic) with HTTP 401 and invalid_client.",
+        Specs = "RFC6749 §3.2.1; RFC6749 §5.2",
+        Applicability = AnyConfidential,
+        Remediation = "Verify the client secret on every token request; answer 401 invalid_client when it does not match.",
+        Run = async c =>
         {
             var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
 
@@ -126,14 +161,20 @@ public static class CodeGrant
 
             c.Expect(tokens.Status == HttpStatusCode.Unauthorized && tokens.Error == "invalid_client", "HTTP 401, error 'invalid_client'", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §4.3.5; RFC6819 §5.2.3.7");
+        Threats = "RFC6819 §4.3.5; RFC6819 §5.2.3.7",
+    });
 
-    public static Check InvalidClientChallenges { get; } = Define.Rule(
-        "CODE-07", Area, RequirementLevel.Must, Severity.Low,
-        "When client_secret_basic authentication fails, the token endpoint MUST answer HTTP 401 with a WWW-Authenticate header for the Basic scheme.",
-        "RFC6749 §5.2; RFC7617 §2", "a token endpoint that accepts client_secret_basic (probed with an unknown client_id)",
-        "Answer a failed HTTP Basic client authentication with 401 and 'WWW-Authenticate: Basic ...'.",
-        async c =>
+    public static Check InvalidClientChallenges { get; } = Define.Rule(new()
+    {
+        Id = "CODE-07",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "When client_secret_basic authentication fails, the token endpoint MUST answer HTTP 401 with a WWW-Authenticate header for the Basic scheme.",
+        Specs = "RFC6749 §5.2; RFC7617 §2",
+        Applicability = "a token endpoint that accepts client_secret_basic (probed with an unknown client_id)",
+        Remediation = "Answer a failed HTTP Basic client authentication with 401 and 'WWW-Authenticate: Basic ...'.",
+        Run = async c =>
         {
             var token = c.RequireEndpoint("token_endpoint");
             c.Require(c.Server.Metadata.TokenEndpointAuthMethodsSupported.Contains("client_secret_basic"), $"server '{c.Server.Name}' does not list client_secret_basic in token_endpoint_auth_methods_supported");
@@ -146,14 +187,20 @@ public static class CodeGrant
             var challenge = response.Header("WWW-Authenticate");
             c.Expect(response.Status == HttpStatusCode.Unauthorized && challenge is not null && challenge.TrimStart().StartsWith("Basic", StringComparison.OrdinalIgnoreCase),
                 "HTTP 401 with 'WWW-Authenticate: Basic ...'", $"{response}, WWW-Authenticate: {challenge ?? "(none)"}");
-        });
+        },
+    });
 
-    public static Check NoStore { get; } = Define.Rule(
-        "CODE-08", Area, RequirementLevel.Must, Severity.Medium,
-        "Token responses MUST carry 'Cache-Control: no-store'.",
-        "RFC6749 §5.1", Web,
-        "Send 'Cache-Control: no-store' (and 'Pragma: no-cache') on every token endpoint response.",
-        async c =>
+    public static Check NoStore { get; } = Define.Rule(new()
+    {
+        Id = "CODE-08",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "Token responses MUST carry 'Cache-Control: no-store'.",
+        Specs = "RFC6749 §5.1",
+        Applicability = Web,
+        Remediation = "Send 'Cache-Control: no-store' (and 'Pragma: no-cache') on every token endpoint response.",
+        Run = async c =>
         {
             var (_, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
 
@@ -165,14 +212,20 @@ public static class CodeGrant
             c.Expect(tokens.CacheControl is { } cc && cc.Split(',').Any(d => d.Trim().Equals("no-store", StringComparison.OrdinalIgnoreCase)),
                 "Cache-Control: no-store", $"Cache-Control: {tokens.CacheControl ?? "(none)"}");
         },
-        threats: "RFC6819 §4.6.6");
+        Threats = "RFC6819 §4.6.6",
+    });
 
-    public static Check SuccessfulResponseShape { get; } = Define.Rule(
-        "CODE-09", Area, RequirementLevel.Must, Severity.Medium,
-        "A successful token response MUST be application/json with access_token and token_type (expires_in is RECOMMENDED).",
-        "RFC6749 §5.1; RFC6750 §4", Web,
-        "Return access_token, token_type (e.g. Bearer) and expires_in in a JSON object served as application/json.",
-        async c =>
+    public static Check SuccessfulResponseShape { get; } = Define.Rule(new()
+    {
+        Id = "CODE-09",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "A successful token response MUST be application/json with access_token and token_type (expires_in is RECOMMENDED).",
+        Specs = "RFC6749 §5.1; RFC6750 §4",
+        Applicability = Web,
+        Remediation = "Return access_token, token_type (e.g. Bearer) and expires_in in a JSON object served as application/json.",
+        Run = async c =>
         {
             var (_, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
 
@@ -199,14 +252,20 @@ public static class CodeGrant
 
             c.Expect(missing.Count == 0, "application/json with access_token and token_type", missing.Count == 0 ? Steps.Describe(tokens) : string.Join("; ", missing));
         },
-        threats: "RFC6819 §5.1.5.3");
+        Threats = "RFC6819 §5.1.5.3",
+    });
 
-    public static Check ErrorResponseShape { get; } = Define.Rule(
-        "CODE-10", Area, RequirementLevel.Must, Severity.Low,
-        "A token error response MUST be HTTP 400 (401 for invalid_client), application/json, with an error code of RFC 6749 §5.2 and an error_description limited to %x20-21 / %x23-5B / %x5D-7E.",
-        "RFC6749 §5.2", AnyConfidential,
-        "Answer token errors with 400 and a JSON object {error, error_description} using only the registered error codes and printable ASCII without '\"' or '\\'.",
-        async c =>
+    public static Check ErrorResponseShape { get; } = Define.Rule(new()
+    {
+        Id = "CODE-10",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "A token error response MUST be HTTP 400 (401 for invalid_client), application/json, with an error code of RFC 6749 §5.2 and an error_description limited to %x20-21 / %x23-5B / %x5D-7E.",
+        Specs = "RFC6749 §5.2",
+        Applicability = AnyConfidential,
+        Remediation = "Answer token errors with 400 and a JSON object {error, error_description} using only the registered error codes and printable ASCII without '\"' or '\\'.",
+        Run = async c =>
         {
             var client = BackChannel.ConfidentialClient(c);
             var form = new List<KeyValuePair<string, string>> { new("grant_type", "authorization_code"), new("code", BackChannel.GarbageToken()), new("redirect_uri", (client.RedirectUri ?? new Uri("https://client.invalid/callback")).OriginalString) };
@@ -243,14 +302,20 @@ public static class CodeGrant
             }
 
             c.Expect(problems.Count == 0, "HTTP 400, application/json, error 'invalid_grant' (or another RFC 6749 §5.2 code)", $"{Steps.Describe(tokens)}: {string.Join("; ", problems)}");
-        });
+        },
+    });
 
-    public static Check UnknownGrantType { get; } = Define.Rule(
-        "CODE-11", Area, RequirementLevel.Must, Severity.Low,
-        "The token endpoint MUST answer a grant_type it does not support with unsupported_grant_type.",
-        "RFC6749 §5.2", AnyConfidential,
-        "Answer an unknown grant_type with HTTP 400 and error 'unsupported_grant_type'.",
-        async c =>
+    public static Check UnknownGrantType { get; } = Define.Rule(new()
+    {
+        Id = "CODE-11",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "The token endpoint MUST answer a grant_type it does not support with unsupported_grant_type.",
+        Specs = "RFC6749 §5.2",
+        Applicability = AnyConfidential,
+        Remediation = "Answer an unknown grant_type with HTTP 400 and error 'unsupported_grant_type'.",
+        Run = async c =>
         {
             var client = BackChannel.ConfidentialClient(c);
             const string grant = "urn:example:conformance:no-such-grant";
@@ -259,14 +324,20 @@ public static class CodeGrant
             var tokens = await c.OAuth(client).TokenAsync([new("grant_type", grant)], ct: c.Cancellation).ConfigureAwait(false);
 
             c.Expect(!tokens.IsSuccess && tokens.Error == "unsupported_grant_type", "HTTP 400, error 'unsupported_grant_type'", Steps.Describe(tokens));
-        });
+        },
+    });
 
-    public static Check GrantNotAllowedForClient { get; } = Define.Rule(
-        "CODE-12", Area, RequirementLevel.Must, Severity.High,
-        "The token endpoint MUST refuse a grant type the client is not authorized to use with unauthorized_client.",
-        "RFC6749 §5.2; RFC6749 §4.3.2", "a server that supports the password grant, and a web client (distinct from the password client) meant for the code flow",
-        "Check each client's allowed grant types at the token endpoint; answer unauthorized_client for any other grant.",
-        async c =>
+    public static Check GrantNotAllowedForClient { get; } = Define.Rule(new()
+    {
+        Id = "CODE-12",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The token endpoint MUST refuse a grant type the client is not authorized to use with unauthorized_client.",
+        Specs = "RFC6749 §5.2; RFC6749 §4.3.2",
+        Applicability = "a server that supports the password grant, and a web client (distinct from the password client) meant for the code flow",
+        Remediation = "Check each client's allowed grant types at the token endpoint; answer unauthorized_client for any other grant.",
+        Run = async c =>
         {
             Steps.RequireGrant(c, "password");
             var web = c.Client("web");
@@ -279,16 +350,22 @@ public static class CodeGrant
 
             c.Expect(!tokens.IsSuccess && tokens.Error == "unauthorized_client", $"HTTP 400, error 'unauthorized_client' for the password grant by '{web.ClientId}'", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §4.4.3; RFC9700 §2.4");
+        Threats = "RFC6819 §4.4.3; RFC9700 §2.4",
+    });
 
-    public static Check SecretInQueryIgnored { get; } = Define.Rule(
+    public static Check SecretInQueryIgnored { get; } = Define.Rule(new()
+    {
         // RFC 6749 §2.3.1's "MUST NOT be included in the request URI" binds the client: a server that tolerates it
         // breaks no MUST of its own, so this is a SHOULD-level finding (RFC 9700 §4.3 on credentials in URLs).
-        "CODE-13", Area, RequirementLevel.Should, Severity.High,
-        "The token endpoint SHOULD NOT accept client credentials sent in the request URI (clients MUST NOT send them there).",
-        "RFC6749 §2.3.1; RFC6749 §3.2", AnyConfidential,
-        "Read client_id and client_secret only from the Authorization header or the request body, never from the query string.",
-        async c =>
+        Id = "CODE-13",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.High,
+        Requirement = "The token endpoint SHOULD NOT accept client credentials sent in the request URI (clients MUST NOT send them there).",
+        Specs = "RFC6749 §2.3.1; RFC6749 §3.2",
+        Applicability = AnyConfidential,
+        Remediation = "Read client_id and client_secret only from the Authorization header or the request body, never from the query string.",
+        Run = async c =>
         {
             var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
             var token = c.RequireEndpoint("token_endpoint");
@@ -297,16 +374,22 @@ public static class CodeGrant
 
             c.Expect(!response.HasAccessToken, "no tokens (HTTP 401 invalid_client or 400 invalid_request): credentials in the query string do not authenticate", response.ToString());
         },
-        threats: "RFC6819 §4.3.3");
+        Threats = "RFC6819 §4.3.3",
+    });
 
-    public static Check TwoAuthenticationMethodsRefused { get; } = Define.Rule(
+    public static Check TwoAuthenticationMethodsRefused { get; } = Define.Rule(new()
+    {
         // RFC 6749 §2.3 "The client MUST NOT use more than one authentication method in each request" binds the
         // client: a server that tolerates it breaks no MUST of its own.
-        "CODE-14", Area, RequirementLevel.Should, Severity.Medium,
-        "The token endpoint SHOULD refuse a request that uses more than one client authentication method (HTTP Basic and client_secret in the body).",
-        "RFC6749 §2.3", AnyConfidential,
-        "Refuse with invalid_request any token request that carries credentials both in the Authorization header and in the body.",
-        async c =>
+        Id = "CODE-14",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "The token endpoint SHOULD refuse a request that uses more than one client authentication method (HTTP Basic and client_secret in the body).",
+        Specs = "RFC6749 §2.3",
+        Applicability = AnyConfidential,
+        Remediation = "Refuse with invalid_request any token request that carries credentials both in the Authorization header and in the body.",
+        Run = async c =>
         {
             var (client, form) = await BackChannel.LiveGrantAsync(c).ConfigureAwait(false);
             var token = c.RequireEndpoint("token_endpoint");
@@ -317,5 +400,6 @@ public static class CodeGrant
 
             c.Expect(!response.HasAccessToken, "no tokens (HTTP 400 invalid_request): two authentication methods in one request", response.ToString());
         },
-        threats: "RFC6819 §5.2.3.7");
+        Threats = "RFC6819 §5.2.3.7",
+    });
 }

@@ -11,12 +11,17 @@ public static class Discovery
     private const string Area = "discovery";
     private const string AnyServer = "any authorization server (discovery is always available)";
 
-    public static Check ConfigurationIsJson { get; } = Define.Rule(
-        "DISC-01", Area, RequirementLevel.Must, Severity.High,
-        "The OpenID Provider configuration at {issuer}/.well-known/openid-configuration MUST be returned with HTTP 200 as a JSON object with Content-Type application/json.",
-        "OIDC-Discovery §4; OIDC-Discovery §4.2", AnyServer,
-        "Serve the metadata document with status 200, Content-Type: application/json, and a single JSON object as the body.",
-        async c =>
+    public static Check ConfigurationIsJson { get; } = Define.Rule(new()
+    {
+        Id = "DISC-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The OpenID Provider configuration at {issuer}/.well-known/openid-configuration MUST be returned with HTTP 200 as a JSON object with Content-Type application/json.",
+        Specs = "OIDC-Discovery §4; OIDC-Discovery §4.2",
+        Applicability = AnyServer,
+        Remediation = "Serve the metadata document with status 200, Content-Type: application/json, and a single JSON object as the body.",
+        Run = async c =>
         {
             var uri = Harness.Protocol.Discovery.OpenIdConfigurationUri(c.Server.Issuer);
             using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
@@ -28,14 +33,20 @@ public static class Discovery
                 "HTTP 200, Content-Type application/json, a JSON object",
                 $"HTTP {(int)response.StatusCode}, Content-Type {Probes.Header(response, "Content-Type") ?? "(none)"}, body {(isObject ? "a JSON object" : "not a JSON object")}");
         },
-        threats: "RFC9700 §4.4");
+        Threats = "RFC9700 §4.4",
+    });
 
-    public static Check IssuerMatches { get; } = Define.Rule(
-        "DISC-02", Area, RequirementLevel.Must, Severity.High,
-        "The issuer value in the provider metadata MUST be identical to the issuer URL the configuration was retrieved for.",
-        "OIDC-Discovery §4.3; RFC8414 §3.3", AnyServer,
-        "Publish as issuer exactly the URL clients are configured with (same scheme, host, port and path, no added or removed trailing slash).",
-        c =>
+    public static Check IssuerMatches { get; } = Define.Rule(new()
+    {
+        Id = "DISC-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The issuer value in the provider metadata MUST be identical to the issuer URL the configuration was retrieved for.",
+        Specs = "OIDC-Discovery §4.3; RFC8414 §3.3",
+        Applicability = AnyServer,
+        Remediation = "Publish as issuer exactly the URL clients are configured with (same scheme, host, port and path, no added or removed trailing slash).",
+        Run = c =>
         {
             var configured = c.Server.Issuer.OriginalString;
             var published = c.Server.Metadata.Issuer;
@@ -43,14 +54,20 @@ public static class Discovery
             c.Expect(published == configured, $"issuer '{configured}'", published is null ? "no issuer string in the metadata" : $"issuer '{published}'");
             return Task.CompletedTask;
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.6.7");
+        Threats = "RFC9700 §4.4; RFC6819 §4.6.7",
+    });
 
-    public static Check Rfc8414IssuerMatches { get; } = Define.Rule(
-        "DISC-03", Area, RequirementLevel.Must, Severity.High,
-        "Authorization server metadata published at the RFC 8414 well-known URL MUST carry an issuer identical to the issuer it was retrieved for.",
-        "RFC8414 §3; RFC8414 §3.3", "a server that publishes RFC 8414 metadata at /.well-known/oauth-authorization-server inserted before the issuer's path",
-        "Publish the same issuer in the RFC 8414 document as in the OpenID configuration, identical to the issuer URL.",
-        async c =>
+    public static Check Rfc8414IssuerMatches { get; } = Define.Rule(new()
+    {
+        Id = "DISC-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "Authorization server metadata published at the RFC 8414 well-known URL MUST carry an issuer identical to the issuer it was retrieved for.",
+        Specs = "RFC8414 §3; RFC8414 §3.3",
+        Applicability = "a server that publishes RFC 8414 metadata at /.well-known/oauth-authorization-server inserted before the issuer's path",
+        Remediation = "Publish the same issuer in the RFC 8414 document as in the OpenID configuration, identical to the issuer URL.",
+        Run = async c =>
         {
             var issuer = c.Server.Issuer;
             var path = issuer.AbsolutePath.TrimEnd('/');
@@ -66,14 +83,20 @@ public static class Discovery
             c.Expect(published == issuer.OriginalString, $"a JSON object with issuer '{issuer.OriginalString}' at {uri}",
                 published is null ? "no issuer string" : $"issuer '{published}'");
         },
-        threats: "RFC9700 §4.4");
+        Threats = "RFC9700 §4.4",
+    });
 
-    public static Check RequiredMembers { get; } = Define.Rule(
-        "DISC-04", Area, RequirementLevel.Must, Severity.Medium,
-        "The provider metadata MUST contain issuer, authorization_endpoint, token_endpoint, jwks_uri, response_types_supported, subject_types_supported and id_token_signing_alg_values_supported.",
-        "OIDC-Discovery §3", AnyServer,
-        "Publish every REQUIRED member of OpenID Connect Discovery §3 with a value of the right type.",
-        c =>
+    public static Check RequiredMembers { get; } = Define.Rule(new()
+    {
+        Id = "DISC-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "The provider metadata MUST contain issuer, authorization_endpoint, token_endpoint, jwks_uri, response_types_supported, subject_types_supported and id_token_signing_alg_values_supported.",
+        Specs = "OIDC-Discovery §3",
+        Applicability = AnyServer,
+        Remediation = "Publish every REQUIRED member of OpenID Connect Discovery §3 with a value of the right type.",
+        Run = c =>
         {
             var metadata = c.Server.Metadata;
             string[] strings = ["issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"];
@@ -85,14 +108,20 @@ public static class Discovery
             c.Expect(missing.Count == 0, "all REQUIRED members present: " + string.Join(", ", strings.Concat(arrays)),
                 "missing or not of the right type: " + string.Join(", ", missing));
             return Task.CompletedTask;
-        });
+        },
+    });
 
-    public static Check SigningAlgorithms { get; } = Define.Rule(
-        "DISC-05", Area, RequirementLevel.Must, Severity.High,
-        "id_token_signing_alg_values_supported MUST include RS256: every OP MUST support signing ID tokens with RS256.",
-        "OIDC-Discovery §3; OIDC-Core §15.1", AnyServer,
-        "Support RS256 for ID tokens and list it in id_token_signing_alg_values_supported.",
-        c =>
+    public static Check SigningAlgorithms { get; } = Define.Rule(new()
+    {
+        Id = "DISC-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "id_token_signing_alg_values_supported MUST include RS256: every OP MUST support signing ID tokens with RS256.",
+        Specs = "OIDC-Discovery §3; OIDC-Core §15.1",
+        Applicability = AnyServer,
+        Remediation = "Support RS256 for ID tokens and list it in id_token_signing_alg_values_supported.",
+        Run = c =>
         {
             // Listing 'none' is allowed (Discovery §3: it MAY be supported, for response types that return no ID
             // token from the authorization endpoint); an ID token actually signed with none is judged by IDT-01.
@@ -105,28 +134,40 @@ public static class Discovery
             c.Expect(algs.Contains("RS256"), "RS256 listed", $"id_token_signing_alg_values_supported [{string.Join(", ", algs)}]");
             return Task.CompletedTask;
         },
-        threats: "RFC6819 §4.6.7");
+        Threats = "RFC6819 §4.6.7",
+    });
 
-    public static Check ScopesIncludeOpenId { get; } = Define.Rule(
-        "DISC-06", Area, RequirementLevel.Must, Severity.Low,
-        "scopes_supported, when published, MUST list the openid scope, which an OpenID Provider MUST support.",
-        "OIDC-Discovery §3", "a server that publishes scopes_supported",
-        "Add 'openid' to scopes_supported.",
-        c =>
+    public static Check ScopesIncludeOpenId { get; } = Define.Rule(new()
+    {
+        Id = "DISC-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "scopes_supported, when published, MUST list the openid scope, which an OpenID Provider MUST support.",
+        Specs = "OIDC-Discovery §3",
+        Applicability = "a server that publishes scopes_supported",
+        Remediation = "Add 'openid' to scopes_supported.",
+        Run = c =>
         {
             c.Require(c.Server.Metadata.Has("scopes_supported"), $"server '{c.Server.Name}' publishes no scopes_supported");
             var scopes = c.Server.Metadata.ScopesSupported;
 
             c.Expect(scopes.Contains("openid"), "scopes_supported contains 'openid'", $"scopes_supported [{string.Join(", ", scopes)}]");
             return Task.CompletedTask;
-        });
+        },
+    });
 
-    public static Check PkceAdvertised { get; } = Define.Rule(
-        "DISC-07", Area, RequirementLevel.Must, Severity.Medium,
-        "The metadata MUST publish code_challenge_methods_supported listing S256, so clients can tell that PKCE is supported.",
-        "RFC9700 §2.1.1; RFC8414 §2", AnyServer,
-        "Publish code_challenge_methods_supported: [\"S256\"].",
-        c =>
+    public static Check PkceAdvertised { get; } = Define.Rule(new()
+    {
+        Id = "DISC-07",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "The metadata MUST publish code_challenge_methods_supported listing S256, so clients can tell that PKCE is supported.",
+        Specs = "RFC9700 §2.1.1; RFC8414 §2",
+        Applicability = AnyServer,
+        Remediation = "Publish code_challenge_methods_supported: [\"S256\"].",
+        Run = c =>
         {
             var metadata = c.Server.Metadata;
             var methods = metadata.CodeChallengeMethodsSupported;
@@ -135,14 +176,20 @@ public static class Discovery
                 metadata.Has("code_challenge_methods_supported") ? $"code_challenge_methods_supported [{string.Join(", ", methods)}]" : "no code_challenge_methods_supported");
             return Task.CompletedTask;
         },
-        threats: "RFC9700 §4.8");
+        Threats = "RFC9700 §4.8",
+    });
 
-    public static Check NoEmptyArrays { get; } = Define.Rule(
-        "DISC-08", Area, RequirementLevel.Must, Severity.Low,
-        "Metadata members with zero elements MUST be omitted rather than published as empty arrays.",
-        "RFC8414 §3.2", AnyServer,
-        "Leave out any metadata member whose list is empty.",
-        c =>
+    public static Check NoEmptyArrays { get; } = Define.Rule(new()
+    {
+        Id = "DISC-08",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "Metadata members with zero elements MUST be omitted rather than published as empty arrays.",
+        Specs = "RFC8414 §3.2",
+        Applicability = AnyServer,
+        Remediation = "Leave out any metadata member whose list is empty.",
+        Run = c =>
         {
             var json = c.Server.Metadata.Json;
             var empty = json.ValueKind == JsonValueKind.Object
@@ -151,14 +198,20 @@ public static class Discovery
 
             c.Expect(empty.Count == 0, "no member is an empty array", "empty arrays: " + string.Join(", ", empty));
             return Task.CompletedTask;
-        });
+        },
+    });
 
-    public static Check JwksIsSound { get; } = Define.Rule(
-        "DISC-09", Area, RequirementLevel.Must, Severity.Critical,
-        "The JWK Set at jwks_uri MUST be a parseable set of public keys only, with distinct kid values and RSA keys of at least 2048 bits.",
-        "RFC7517 §5; RFC7517 §4.5; RFC7518 §3.3; RFC7518 §6.3.1; OIDC-Core §10.1", "a server that publishes jwks_uri",
-        "Publish only the public members of each signing key (never d, p, q, dp, dq, qi, oth or k), give every key its own kid, and use RSA keys of 2048 bits or more.",
-        async c =>
+    public static Check JwksIsSound { get; } = Define.Rule(new()
+    {
+        Id = "DISC-09",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The JWK Set at jwks_uri MUST be a parseable set of public keys only, with distinct kid values and RSA keys of at least 2048 bits.",
+        Specs = "RFC7517 §5; RFC7517 §4.5; RFC7518 §3.3; RFC7518 §6.3.1; OIDC-Core §10.1",
+        Applicability = "a server that publishes jwks_uri",
+        Remediation = "Publish only the public members of each signing key (never d, p, q, dp, dq, qi, oth or k), give every key its own kid, and use RSA keys of 2048 bits or more.",
+        Run = async c =>
         {
             var uri = c.RequireEndpoint("jwks_uri");
             using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
@@ -210,14 +263,20 @@ public static class Discovery
 
             c.Expect(problems.Count == 0, "public keys only, distinct kids, RSA moduli of at least 2048 bits", string.Join("; ", problems));
         },
-        threats: "RFC6819 §5.1.4.1.1; RFC9700 §4.4");
+        Threats = "RFC6819 §5.1.4.1.1; RFC9700 §4.4",
+    });
 
-    public static Check ServersAreDistinct { get; } = Define.Rule(
-        "DISC-10", Area, RequirementLevel.Must, Severity.Critical,
-        "Each authorization server of a target MUST have its own issuer identifier and MUST NOT share a signing key (kid or RSA modulus) with another server.",
-        "RFC8414 §2; RFC9700 §4.4; Okta-AuthServers", "a target with at least two reachable authorization servers",
-        "Give every authorization server its own issuer and its own key pair, so a token of one server can never be accepted as a token of another.",
-        async c =>
+    public static Check ServersAreDistinct { get; } = Define.Rule(new()
+    {
+        Id = "DISC-10",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "Each authorization server of a target MUST have its own issuer identifier and MUST NOT share a signing key (kid or RSA modulus) with another server.",
+        Specs = "RFC8414 §2; RFC9700 §4.4; Okta-AuthServers",
+        Applicability = "a target with at least two reachable authorization servers",
+        Remediation = "Give every authorization server its own issuer and its own key pair, so a token of one server can never be accepted as a token of another.",
+        Run = async c =>
         {
             var servers = c.Target.Servers.Where(s => s.Unavailable is null).ToList();
             c.Require(servers.Count >= 2, "the target has fewer than two reachable authorization servers");
@@ -255,8 +314,9 @@ public static class Discovery
 
             c.Expect(problems.Count == 0, $"distinct issuers and signing keys across {string.Join(", ", servers.Select(s => $"'{s.Name}'"))}", string.Join("; ", problems.Distinct()));
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.6.7",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §4.6.7",
+        PerTarget = true,
+    });
 
     /// <summary>Bit length of a base64url big-endian modulus, leading zero octets ignored.</summary>
     private static int? ModulusBits(string? n)

@@ -24,14 +24,19 @@ public static class HttpMethods
         c.Expect(response.Status != HttpStatusCode.OK, $"GET {endpoint.AbsolutePath} refused (HTTP 400 or 405)", response.ToString());
     }
 
-    public static Check TokenEndpointRefusesGet { get; } = Define.Rule(
+    public static Check TokenEndpointRefusesGet { get; } = Define.Rule(new()
+    {
         // RFC 6749 §3.2 "the client MUST use the HTTP POST method" binds the client; refusing GET is the server's
         // SHOULD (grants and secrets in URLs end up in logs, RFC 9700 §4.3).
-        "HTTP-01", Area, RequirementLevel.Should, Severity.Medium,
-        "The token endpoint SHOULD refuse requests made with GET: clients MUST POST token requests, so that grants and client secrets stay out of URLs.",
-        "RFC6749 §3.2; RFC9700 §4.3", "a token_endpoint and a confidential client",
-        "Accept only POST with application/x-www-form-urlencoded at the token endpoint.",
-        async c =>
+        Id = "HTTP-01",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "The token endpoint SHOULD refuse requests made with GET: clients MUST POST token requests, so that grants and client secrets stay out of URLs.",
+        Specs = "RFC6749 §3.2; RFC9700 §4.3",
+        Applicability = "a token_endpoint and a confidential client",
+        Remediation = "Accept only POST with application/x-www-form-urlencoded at the token endpoint.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("token_endpoint");
             var (client, grant) = WorkingGrant(c);
@@ -39,32 +44,50 @@ public static class HttpMethods
 
             c.Expect(!response.HasAccessToken && response.Status != HttpStatusCode.OK, "GET refused (HTTP 400 or 405) without tokens", response.ToString());
         },
-        threats: "RFC9700 §4.3; RFC6819 §5.1.1");
+        Threats = "RFC9700 §4.3; RFC6819 §5.1.1",
+    });
 
-    public static Check RevocationEndpointRefusesGet { get; } = Define.Rule(
+    public static Check RevocationEndpointRefusesGet { get; } = Define.Rule(new()
+    {
         // RFC 7009 §2.1 says the client makes a POST request: a clause on the client, so the server's tolerance is a SHOULD.
-        "HTTP-02", Area, RequirementLevel.Should, Severity.Low,
-        "The revocation endpoint SHOULD refuse requests made with GET: the client uses POST.",
-        "RFC7009 §2.1", "a revocation_endpoint and a confidential client",
-        "Accept only POST at the revocation endpoint.",
-        c => ExpectGetRefusedAsync(c, "revocation_endpoint", "token"),
-        threats: "RFC9700 §4.3");
+        Id = "HTTP-02",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "The revocation endpoint SHOULD refuse requests made with GET: the client uses POST.",
+        Specs = "RFC7009 §2.1",
+        Applicability = "a revocation_endpoint and a confidential client",
+        Remediation = "Accept only POST at the revocation endpoint.",
+        Run = c => ExpectGetRefusedAsync(c, "revocation_endpoint", "token"),
+        Threats = "RFC9700 §4.3",
+    });
 
-    public static Check IntrospectionEndpointRefusesGet { get; } = Define.Rule(
+    public static Check IntrospectionEndpointRefusesGet { get; } = Define.Rule(new()
+    {
         // RFC 7662 §2.1 says the protected resource calls it with POST: a clause on the caller, so a SHOULD for the server.
-        "HTTP-03", Area, RequirementLevel.Should, Severity.Low,
-        "The introspection endpoint SHOULD refuse requests made with GET: the protected resource uses POST.",
-        "RFC7662 §2.1", "an introspection_endpoint and a confidential client",
-        "Accept only POST at the introspection endpoint.",
-        c => ExpectGetRefusedAsync(c, "introspection_endpoint", "token"),
-        threats: "RFC9700 §4.3");
+        Id = "HTTP-03",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "The introspection endpoint SHOULD refuse requests made with GET: the protected resource uses POST.",
+        Specs = "RFC7662 §2.1",
+        Applicability = "an introspection_endpoint and a confidential client",
+        Remediation = "Accept only POST at the introspection endpoint.",
+        Run = c => ExpectGetRefusedAsync(c, "introspection_endpoint", "token"),
+        Threats = "RFC9700 §4.3",
+    });
 
-    public static Check UserInfoAcceptsPost { get; } = Define.Rule(
-        "HTTP-04", Area, RequirementLevel.Must, Severity.Low,
-        "The userinfo endpoint MUST support POST as well as GET.",
-        "OIDC-Core §5.3.1", "a userinfo_endpoint and a client that gets a user's access token",
-        "Serve userinfo for POST with the bearer token in the Authorization header.",
-        async c =>
+    public static Check UserInfoAcceptsPost { get; } = Define.Rule(new()
+    {
+        Id = "HTTP-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "The userinfo endpoint MUST support POST as well as GET.",
+        Specs = "OIDC-Core §5.3.1",
+        Applicability = "a userinfo_endpoint and a client that gets a user's access token",
+        Remediation = "Serve userinfo for POST with the bearer token in the Authorization header.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("userinfo_endpoint");
             var (_, _, tokens) = await BackChannel.UserTokensAsync(c, "openid profile").ConfigureAwait(false);
@@ -72,14 +95,20 @@ public static class HttpMethods
             var response = await BackChannel.PostFormAsync(c, endpoint, [], authorization: "Bearer " + tokens.AccessToken).ConfigureAwait(false);
 
             c.Expect(response.Status == HttpStatusCode.OK && response.String("sub") is not null, "HTTP 200 with the user's claims", response.ToString());
-        });
+        },
+    });
 
-    public static Check LogoutAcceptsPost { get; } = Define.Rule(
-        "HTTP-05", Area, RequirementLevel.Must, Severity.Low,
-        "The end-session endpoint MUST support POST (form serialization) as well as GET.",
-        "OIDC-RPLogout §2", "an end_session_endpoint and a redirecting client with a postLogoutRedirectUri",
-        "Accept the logout request as a form POST with the same parameters as GET.",
-        async c =>
+    public static Check LogoutAcceptsPost { get; } = Define.Rule(new()
+    {
+        Id = "HTTP-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "The end-session endpoint MUST support POST (form serialization) as well as GET.",
+        Specs = "OIDC-RPLogout §2",
+        Applicability = "an end_session_endpoint and a redirecting client with a postLogoutRedirectUri",
+        Remediation = "Accept the logout request as a form POST with the same parameters as GET.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("end_session_endpoint");
             var client = c.Client("web");
@@ -113,19 +142,25 @@ public static class HttpMethods
             }
 
             c.Expect(alike, $"a redirect to {client.PostLogoutRedirectUri}, or the same page the GET request gets", $"POST: {response}; GET: {get}");
-        });
+        },
+    });
 
     private static bool RedirectsTo(RawResponse response, Uri target) =>
         (int)response.Status is >= 300 and < 400 && response.Header("Location") is { } location
         && Uri.TryCreate(location, UriKind.Absolute, out var to) && AuthorizationResponse.IsRedirectTo(to, target);
 
-    public static Check TokenEndpointRefusesJson { get; } = Define.Rule(
+    public static Check TokenEndpointRefusesJson { get; } = Define.Rule(new()
+    {
         // RFC 6749 §3.2/§4.4.2 tell the client to send application/x-www-form-urlencoded: a SHOULD for the server.
-        "HTTP-06", Area, RequirementLevel.Should, Severity.Low,
-        "The token endpoint SHOULD refuse a token request whose parameters are not sent as application/x-www-form-urlencoded (here: a JSON body).",
-        "RFC6749 §3.2; RFC6749 §4.4.2", "a token_endpoint and a service or password client",
-        "Read token request parameters only from an application/x-www-form-urlencoded body.",
-        async c =>
+        Id = "HTTP-06",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "The token endpoint SHOULD refuse a token request whose parameters are not sent as application/x-www-form-urlencoded (here: a JSON body).",
+        Specs = "RFC6749 §3.2; RFC6749 §4.4.2",
+        Applicability = "a token_endpoint and a service or password client",
+        Remediation = "Read token request parameters only from an application/x-www-form-urlencoded body.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("token_endpoint");
             var (client, grant) = WorkingGrant(c);
@@ -138,7 +173,8 @@ public static class HttpMethods
 
             c.Expect(response.StatusCode != HttpStatusCode.OK || !body.Contains("access_token", StringComparison.Ordinal),
                 "an error (invalid_request), no tokens", $"HTTP {(int)response.StatusCode}" + (body.Contains("access_token", StringComparison.Ordinal) ? " with an access_token" : ""));
-        });
+        },
+    });
 
     /// <summary>A grant that succeeds when POSTed as a form, so only the change under test decides: client credentials, else the password grant.</summary>
     private static (Harness.Target.ClientProfile Client, List<KeyValuePair<string, string>> Grant) WorkingGrant(CheckContext c)

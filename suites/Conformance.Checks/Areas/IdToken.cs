@@ -13,12 +13,17 @@ public static class IdToken
     /// <summary>How the validator words a key or signature failure.</summary>
     private static readonly string[] SignatureFailures = ["not a compact JWS", "kid ", "no signing key", "the signature"];
 
-    public static Check AlgorithmAdvertised { get; } = Define.Rule(
-        "IDT-01", Area, RequirementLevel.Must, Severity.Critical,
-        "The ID token MUST be signed (alg other than none) with an algorithm the server advertises in id_token_signing_alg_values_supported.",
-        "OIDC-Core §2; OIDC-Core §3.1.3.7; OIDC-Discovery §3", CodeClient,
-        "Sign every ID token with the advertised asymmetric algorithm (RS256); never issue unsigned ID tokens.",
-        async c =>
+    public static Check AlgorithmAdvertised { get; } = Define.Rule(new()
+    {
+        Id = "IDT-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The ID token MUST be signed (alg other than none) with an algorithm the server advertises in id_token_signing_alg_values_supported.",
+        Specs = "OIDC-Core §2; OIDC-Core §3.1.3.7; OIDC-Discovery §3",
+        Applicability = CodeClient,
+        Remediation = "Sign every ID token with the advertised asymmetric algorithm (RS256); never issue unsigned ID tokens.",
+        Run = async c =>
         {
             var (_, validation) = await CodeFlowIdTokenAsync(c).ConfigureAwait(false);
             var failures = Matching(validation, "alg ");
@@ -26,14 +31,20 @@ public static class IdToken
             c.Expect(failures.Count == 0, $"alg among [{string.Join(", ", c.Server.Metadata.IdTokenSigningAlgValuesSupported)}] and not 'none'",
                 $"header alg '{validation.Token?.Alg}': {string.Join("; ", failures)}");
         },
-        threats: "RFC6819 §4.6.7; RFC9700 §4.4");
+        Threats = "RFC6819 §4.6.7; RFC9700 §4.4",
+    });
 
-    public static Check SignatureVerifies { get; } = Define.Rule(
-        "IDT-02", Area, RequirementLevel.Must, Severity.Critical,
-        "The ID token's kid MUST resolve to a key in the issuing server's JWKS, and its signature MUST verify with that key.",
-        "OIDC-Core §3.1.3.7; OIDC-Core §10.1", CodeClient,
-        "Sign with the private key whose public half is published at jwks_uri under the kid placed in the token header.",
-        async c =>
+    public static Check SignatureVerifies { get; } = Define.Rule(new()
+    {
+        Id = "IDT-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The ID token's kid MUST resolve to a key in the issuing server's JWKS, and its signature MUST verify with that key.",
+        Specs = "OIDC-Core §3.1.3.7; OIDC-Core §10.1",
+        Applicability = CodeClient,
+        Remediation = "Sign with the private key whose public half is published at jwks_uri under the kid placed in the token header.",
+        Run = async c =>
         {
             var (_, validation) = await CodeFlowIdTokenAsync(c).ConfigureAwait(false);
             c.Precondition(Matching(validation, "alg ").Count == 0, "the ID token's alg is not acceptable (see IDT-01), so its signature was not checked");
@@ -42,42 +53,60 @@ public static class IdToken
             c.Expect(validation.SignatureVerified && failures.Count == 0, $"kid '{validation.Token?.Kid}' in {c.Server.Jwks.JwksUri} and a signature that verifies with it",
                 failures.Count > 0 ? string.Join("; ", failures) : "the signature was not verified");
         },
-        threats: "RFC6819 §4.6.7; RFC9700 §4.4");
+        Threats = "RFC6819 §4.6.7; RFC9700 §4.4",
+    });
 
-    public static Check IssuerExact { get; } = Define.Rule(
-        "IDT-03", Area, RequirementLevel.Must, Severity.High,
-        "The ID token's iss MUST exactly match the issuer of the server that issued it.",
-        "OIDC-Core §3.1.3.7; OIDC-Core §2", CodeClient,
-        "Put the server's own issuer identifier, byte for byte as in its metadata, into the iss claim.",
-        async c =>
+    public static Check IssuerExact { get; } = Define.Rule(new()
+    {
+        Id = "IDT-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The ID token's iss MUST exactly match the issuer of the server that issued it.",
+        Specs = "OIDC-Core §3.1.3.7; OIDC-Core §2",
+        Applicability = CodeClient,
+        Remediation = "Put the server's own issuer identifier, byte for byte as in its metadata, into the iss claim.",
+        Run = async c =>
         {
             var (_, validation) = await VerifiedAsync(c).ConfigureAwait(false);
             var failures = Matching(validation, "iss ");
 
             c.Expect(failures.Count == 0, $"iss '{c.Server.Metadata.Issuer}'", string.Join("; ", failures));
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.6.7");
+        Threats = "RFC9700 §4.4; RFC6819 §4.6.7",
+    });
 
-    public static Check AudienceIsClient { get; } = Define.Rule(
-        "IDT-04", Area, RequirementLevel.Must, Severity.High,
-        "The ID token's aud MUST contain the client_id of the client it was issued to, and azp, when present, MUST be that client_id.",
-        "OIDC-Core §3.1.3.7; OIDC-Core §2", CodeClient,
-        "Issue ID tokens with aud set to the requesting client's client_id (and azp equal to it when there are several audiences).",
-        async c =>
+    public static Check AudienceIsClient { get; } = Define.Rule(new()
+    {
+        Id = "IDT-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The ID token's aud MUST contain the client_id of the client it was issued to, and azp, when present, MUST be that client_id.",
+        Specs = "OIDC-Core §3.1.3.7; OIDC-Core §2",
+        Applicability = CodeClient,
+        Remediation = "Issue ID tokens with aud set to the requesting client's client_id (and azp equal to it when there are several audiences).",
+        Run = async c =>
         {
             var (client, validation) = await VerifiedAsync(c).ConfigureAwait(false);
             var failures = Matching(validation, "aud ", "azp ");
 
             c.Expect(failures.Count == 0, $"aud containing '{client.ClientId}'", string.Join("; ", failures));
         },
-        threats: "RFC6819 §4.6.7; RFC9700 §4.4");
+        Threats = "RFC6819 §4.6.7; RFC9700 §4.4",
+    });
 
-    public static Check Lifetime { get; } = Define.Rule(
-        "IDT-05", Area, RequirementLevel.Must, Severity.High,
-        "The ID token MUST carry exp in the future and iat not in the future (within clock skew), with exp after iat.",
-        "OIDC-Core §2; OIDC-Core §3.1.3.7", CodeClient,
-        "Set iat to the issuing time and exp to a short lifetime after it, from a synchronised clock.",
-        async c =>
+    public static Check Lifetime { get; } = Define.Rule(new()
+    {
+        Id = "IDT-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The ID token MUST carry exp in the future and iat not in the future (within clock skew), with exp after iat.",
+        Specs = "OIDC-Core §2; OIDC-Core §3.1.3.7",
+        Applicability = CodeClient,
+        Remediation = "Set iat to the issuing time and exp to a short lifetime after it, from a synchronised clock.",
+        Run = async c =>
         {
             var (_, validation) = await VerifiedAsync(c).ConfigureAwait(false);
             var failures = Matching(validation, "exp ", "iat ", "nbf ");
@@ -89,28 +118,40 @@ public static class IdToken
 
             c.Expect(failures.Count == 0, $"exp in the future, iat present and not in the future, exp after iat (clock skew {c.Profile.Options.ClockSkew.TotalSeconds:0} s)", string.Join("; ", failures));
         },
-        threats: "RFC6819 §4.6.1");
+        Threats = "RFC6819 §4.6.1",
+    });
 
-    public static Check NonceEchoed { get; } = Define.Rule(
-        "IDT-06", Area, RequirementLevel.Must, Severity.High,
-        "When the authentication request carried a nonce, the ID token MUST carry a nonce claim equal to it.",
-        "OIDC-Core §3.1.3.7; OIDC-Core §3.1.2.1; OIDC-Core §3.2.2.11", CodeClient,
-        "Store the request's nonce with the authorization and copy it unchanged into every ID token issued for it.",
-        async c =>
+    public static Check NonceEchoed { get; } = Define.Rule(new()
+    {
+        Id = "IDT-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "When the authentication request carried a nonce, the ID token MUST carry a nonce claim equal to it.",
+        Specs = "OIDC-Core §3.1.3.7; OIDC-Core §3.1.2.1; OIDC-Core §3.2.2.11",
+        Applicability = CodeClient,
+        Remediation = "Store the request's nonce with the authorization and copy it unchanged into every ID token issued for it.",
+        Run = async c =>
         {
             var (_, validation) = await VerifiedAsync(c).ConfigureAwait(false);
             var failures = Matching(validation, "nonce ");
 
             c.Expect(failures.Count == 0, "nonce equal to the one sent in the authorization request", string.Join("; ", failures));
         },
-        threats: "RFC6819 §4.6.1; RFC9700 §4.5");
+        Threats = "RFC6819 §4.6.1; RFC9700 §4.5",
+    });
 
-    public static Check AtHashBound { get; } = Define.Rule(
-        "IDT-07", Area, RequirementLevel.Must, Severity.High,
-        "An ID token returned from the authorization endpoint together with an access token (response type 'id_token token') MUST carry an at_hash that matches that access token.",
-        "OIDC-Core §3.2.2.10; OIDC-Core §3.2.2.9; OIDC-Core §3.1.3.6", "a SPA client and a server that lists response type 'id_token token'",
-        "Put at_hash, the base64url left half of the access token's hash (with the hash of the ID token's alg), into ID tokens issued with an access token.",
-        async c =>
+    public static Check AtHashBound { get; } = Define.Rule(new()
+    {
+        Id = "IDT-07",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "An ID token returned from the authorization endpoint together with an access token (response type 'id_token token') MUST carry an at_hash that matches that access token.",
+        Specs = "OIDC-Core §3.2.2.10; OIDC-Core §3.2.2.9; OIDC-Core §3.1.3.6",
+        Applicability = "a SPA client and a server that lists response type 'id_token token'",
+        Remediation = "Put at_hash, the base64url left half of the access token's hash (with the hash of the ID token's alg), into ID tokens issued with an access token.",
+        Run = async c =>
         {
             c.RequireMetadata("response_types_supported", "id_token token");
             var client = c.Client("spa");
@@ -127,14 +168,20 @@ public static class IdToken
 
             c.Expect(failures.Count == 0, "at_hash present and equal to the left half of the access token's hash", string.Join("; ", failures));
         },
-        threats: "RFC6819 §4.4.2.1; RFC9700 §4.3");
+        Threats = "RFC6819 §4.4.2.1; RFC9700 §4.3",
+    });
 
-    public static Check SubjectStable { get; } = Define.Rule(
-        "IDT-08", Area, RequirementLevel.Must, Severity.High,
-        "The sub of a user MUST be the same in every ID token the server issues for that user to a client: it is locally unique and never reassigned.",
-        "OIDC-Core §2; OIDC-Core §5.7", CodeClient,
-        "Derive sub from the user's immutable identifier, not from the session or the login.",
-        async c =>
+    public static Check SubjectStable { get; } = Define.Rule(new()
+    {
+        Id = "IDT-08",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The sub of a user MUST be the same in every ID token the server issues for that user to a client: it is locally unique and never reassigned.",
+        Specs = "OIDC-Core §2; OIDC-Core §5.7",
+        Applicability = CodeClient,
+        Remediation = "Derive sub from the user's immutable identifier, not from the session or the login.",
+        Run = async c =>
         {
             var (_, first) = await VerifiedAsync(c).ConfigureAwait(false);
             var (_, second) = await VerifiedAsync(c).ConfigureAwait(false);
@@ -143,7 +190,8 @@ public static class IdToken
 
             c.Expect(a == b, $"the same sub in both logins of '{c.User.Username}'", $"sub '{a}' then sub '{b}'");
         },
-        threats: "RFC6819 §4.6.7");
+        Threats = "RFC6819 §4.6.7",
+    });
 
     /// <summary>An honest code flow with the openid scope and the validator's verdict on its ID token.</summary>
     private static async Task<(ClientProfile Client, TokenValidation Validation)> CodeFlowIdTokenAsync(CheckContext c)

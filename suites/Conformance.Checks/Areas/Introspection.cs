@@ -9,12 +9,17 @@ public static class Introspection
     private const string Area = "introspection";
     private const string WebIntrospection = "an introspection_endpoint and a confidential web client using the code flow";
 
-    public static Check RequiresAuthentication { get; } = Define.Rule(
-        "INT-01", Area, RequirementLevel.Must, Severity.High,
-        "The introspection endpoint MUST refuse a request without client authentication (HTTP 401), including a confidential client's client_id without its secret, and reveal nothing about the token.",
-        "RFC7662 §2.1; RFC7662 §2.3; RFC7662 §4", WebIntrospection,
-        "Require client authentication (or another authorization) at the introspection endpoint; answer 401 without it.",
-        async c =>
+    public static Check RequiresAuthentication { get; } = Define.Rule(new()
+    {
+        Id = "INT-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The introspection endpoint MUST refuse a request without client authentication (HTTP 401), including a confidential client's client_id without its secret, and reveal nothing about the token.",
+        Specs = "RFC7662 §2.1; RFC7662 §2.3; RFC7662 §4",
+        Applicability = WebIntrospection,
+        Remediation = "Require client authentication (or another authorization) at the introspection endpoint; answer 401 without it.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("introspection_endpoint");
             var (client, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
@@ -40,14 +45,20 @@ public static class Introspection
 
             c.Expect(violations.Count == 0, "HTTP 401 (invalid_client) and no 'active' member, for each unauthenticated request", string.Join("; ", violations));
         },
-        threats: "RFC6819 §4.6.3");
+        Threats = "RFC6819 §4.6.3",
+    });
 
-    public static Check ActiveTokenConsistent { get; } = Define.Rule(
-        "INT-02", Area, RequirementLevel.Must, Severity.Medium,
-        "For a live access token the introspection response MUST say active true, and its client_id and scope (when present) MUST be those of the grant.",
-        "RFC7662 §2.2", WebIntrospection,
-        "Report the token's own client_id and granted scope; never the caller's or a default.",
-        async c =>
+    public static Check ActiveTokenConsistent { get; } = Define.Rule(new()
+    {
+        Id = "INT-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "For a live access token the introspection response MUST say active true, and its client_id and scope (when present) MUST be those of the grant.",
+        Specs = "RFC7662 §2.2",
+        Applicability = WebIntrospection,
+        Remediation = "Report the token's own client_id and granted scope; never the caller's or a default.",
+        Run = async c =>
         {
             c.RequireEndpoint("introspection_endpoint");
             var (client, authorization, tokens) = await BackChannel.UserTokensAsync(c, "openid profile").ConfigureAwait(false);
@@ -77,14 +88,20 @@ public static class Introspection
 
             c.Expect(problems.Count == 0, $"HTTP 200, active true, client_id '{client.ClientId}', scope within '{string.Join(' ', granted)}'", $"{introspection}: {string.Join("; ", problems)}");
         },
-        threats: "RFC6819 §5.1.5.8");
+        Threats = "RFC6819 §5.1.5.8",
+    });
 
-    public static Check InactiveRevealsNothing { get; } = Define.Rule(
-        "INT-03", Area, RequirementLevel.Should, Severity.Low,
-        "For a token that is not active the introspection response SHOULD be exactly {\"active\": false}, with no other member.",
-        "RFC7662 §2.2; RFC7662 §4", "an introspection_endpoint and a confidential client",
-        "Answer an unknown, expired or revoked token with {\"active\": false} only; do not say why.",
-        async c =>
+    public static Check InactiveRevealsNothing { get; } = Define.Rule(new()
+    {
+        Id = "INT-03",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "For a token that is not active the introspection response SHOULD be exactly {\"active\": false}, with no other member.",
+        Specs = "RFC7662 §2.2; RFC7662 §4",
+        Applicability = "an introspection_endpoint and a confidential client",
+        Remediation = "Answer an unknown, expired or revoked token with {\"active\": false} only; do not say why.",
+        Run = async c =>
         {
             c.RequireEndpoint("introspection_endpoint");
             var client = BackChannel.ConfidentialClient(c);
@@ -97,5 +114,6 @@ public static class Introspection
                 "HTTP 200 with exactly {\"active\": false}",
                 introspection.Json is { } json ? $"HTTP 200, {json.GetRawText()}" : "HTTP 200 without a JSON object");
         },
-        threats: "RFC6819 §4.6.3");
+        Threats = "RFC6819 §4.6.3",
+    });
 }

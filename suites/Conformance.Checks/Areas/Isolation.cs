@@ -110,12 +110,17 @@ public static class Isolation
         }
     }
 
-    public static Check IdTokenNotVerifiableElsewhere { get; } = Define.Rule(
-        "ISO-01", Area, RequirementLevel.Must, Severity.Critical,
-        "An ID token of one authorization server MUST NOT verify with the signing keys of another server of the same org.",
-        "RFC9700 §4.4; Okta-AuthServers; OIDC-Core §10.1", TwoServers,
-        "Give every authorization server its own signing key pair (and kid); never share keys between issuers.",
-        async c =>
+    public static Check IdTokenNotVerifiableElsewhere { get; } = Define.Rule(new()
+    {
+        Id = "ISO-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "An ID token of one authorization server MUST NOT verify with the signing keys of another server of the same org.",
+        Specs = "RFC9700 §4.4; Okta-AuthServers; OIDC-Core §10.1",
+        Applicability = TwoServers,
+        Remediation = "Give every authorization server its own signing key pair (and kid); never share keys between issuers.",
+        Run = async c =>
         {
             var issued = await TokensEverywhereAsync(c, "openid").ConfigureAwait(false);
             var violations = new List<string>();
@@ -149,15 +154,21 @@ public static class Isolation
 
             BackChannel.Conclude(c, "each server's ID tokens verify only with its own JWKS", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §5.1.5.9",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §5.1.5.9",
+        PerTarget = true,
+    });
 
-    public static Check AccessTokenRefusedAtOtherUserInfo { get; } = Define.Rule(
-        "ISO-02", Area, RequirementLevel.Must, Severity.Critical,
-        "An access token of one authorization server MUST be refused (HTTP 401) at another server's userinfo endpoint.",
-        "RFC9700 §4.4; RFC6750 §3.1; Okta-AuthServers", TwoServers + ", with userinfo endpoints",
-        "Accept at each userinfo endpoint only access tokens issued by that server (issuer and audience checked).",
-        async c =>
+    public static Check AccessTokenRefusedAtOtherUserInfo { get; } = Define.Rule(new()
+    {
+        Id = "ISO-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "An access token of one authorization server MUST be refused (HTTP 401) at another server's userinfo endpoint.",
+        Specs = "RFC9700 §4.4; RFC6750 §3.1; Okta-AuthServers",
+        Applicability = TwoServers + ", with userinfo endpoints",
+        Remediation = "Accept at each userinfo endpoint only access tokens issued by that server (issuer and audience checked).",
+        Run = async c =>
         {
             var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.UserinfoEndpoint is not null).ConfigureAwait(false);
             var violations = new List<string>();
@@ -178,15 +189,21 @@ public static class Isolation
 
             BackChannel.Conclude(c, "HTTP 401 at every other server's userinfo endpoint", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.6.4",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §4.6.4",
+        PerTarget = true,
+    });
 
-    public static Check AccessTokenInactiveAtOtherIntrospection { get; } = Define.Rule(
-        "ISO-03", Area, RequirementLevel.Must, Severity.High,
-        "An access token of one authorization server MUST be reported inactive by another server's introspection endpoint.",
-        "RFC7662 §2.2; RFC9700 §4.4; Okta-AuthServers", TwoServers + ", with introspection endpoints",
-        "Introspect only tokens this server issued; report every other token as {\"active\": false}.",
-        async c =>
+    public static Check AccessTokenInactiveAtOtherIntrospection { get; } = Define.Rule(new()
+    {
+        Id = "ISO-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "An access token of one authorization server MUST be reported inactive by another server's introspection endpoint.",
+        Specs = "RFC7662 §2.2; RFC9700 §4.4; Okta-AuthServers",
+        Applicability = TwoServers + ", with introspection endpoints",
+        Remediation = "Introspect only tokens this server issued; report every other token as {\"active\": false}.",
+        Run = async c =>
         {
             var issued = await TokensEverywhereAsync(c, "openid", s => s.Metadata.IntrospectionEndpoint is not null).ConfigureAwait(false);
             var violations = new List<string>();
@@ -209,15 +226,21 @@ public static class Isolation
 
             BackChannel.Conclude(c, "active false at every other server's introspection endpoint", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.6.4",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §4.6.4",
+        PerTarget = true,
+    });
 
-    public static Check CodeRefusedAtOtherServer { get; } = Define.Rule(
-        "ISO-04", Area, RequirementLevel.Must, Severity.Critical,
-        "An authorization code of one authorization server MUST be refused at another server's token endpoint.",
-        "RFC6749 §4.1.3; RFC9700 §4.4; Okta-AuthServers", TwoServers,
-        "Bind codes to the server that issued them; a token endpoint redeems only its own codes.",
-        async c =>
+    public static Check CodeRefusedAtOtherServer { get; } = Define.Rule(new()
+    {
+        Id = "ISO-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "An authorization code of one authorization server MUST be refused at another server's token endpoint.",
+        Specs = "RFC6749 §4.1.3; RFC9700 §4.4; Okta-AuthServers",
+        Applicability = TwoServers,
+        Remediation = "Bind codes to the server that issued them; a token endpoint redeems only its own codes.",
+        Run = async c =>
         {
             var servers = BackChannel.ServersWith(c, "web");
             var codes = await Task.WhenAll(servers.Select(async s =>
@@ -241,15 +264,21 @@ public static class Isolation
 
             BackChannel.Conclude(c, "every other server's token endpoint refuses the code (invalid_grant)", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §4.4.1.1",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §4.4.1.1",
+        PerTarget = true,
+    });
 
-    public static Check RefreshTokenRefusedAtOtherServer { get; } = Define.Rule(
-        "ISO-05", Area, RequirementLevel.Must, Severity.Critical,
-        "A refresh token of one authorization server MUST be refused at another server's token endpoint.",
-        "RFC6749 §6; RFC9700 §4.4; Okta-AuthServers", TwoServers + " that support the refresh_token grant",
-        "Bind refresh tokens to the server that issued them; a token endpoint refreshes only its own tokens.",
-        async c =>
+    public static Check RefreshTokenRefusedAtOtherServer { get; } = Define.Rule(new()
+    {
+        Id = "ISO-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "A refresh token of one authorization server MUST be refused at another server's token endpoint.",
+        Specs = "RFC6749 §6; RFC9700 §4.4; Okta-AuthServers",
+        Applicability = TwoServers + " that support the refresh_token grant",
+        Remediation = "Bind refresh tokens to the server that issued them; a token endpoint refreshes only its own tokens.",
+        Run = async c =>
         {
             var issued = await TokensEverywhereAsync(c, "openid offline_access", s => Offering.MayOffer(s, c.Profile, "refresh_token")).ConfigureAwait(false);
             c.Require(issued.Count(a => a.Tokens?.RefreshToken is not null) >= 2 || issued.Any(a => a.Tokens is null),
@@ -270,15 +299,21 @@ public static class Isolation
 
             BackChannel.Conclude(c, "every other server's token endpoint refuses the refresh token (invalid_grant)", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §5.2.2.2",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §5.2.2.2",
+        PerTarget = true,
+    });
 
-    public static Check AccessTokenAudienceIsOwn { get; } = Define.Rule(
-        "ISO-06", Area, RequirementLevel.Must, Severity.High,
-        "A JWT access token of a custom authorization server MUST carry that server's configured audience and no other.",
-        "RFC9068 §3; RFC9700 §2.3; Okta-AuthServers", "servers whose profile names an audience and whose access tokens are JWTs",
-        "Set each server's access token aud to its own configured audience only.",
-        async c =>
+    public static Check AccessTokenAudienceIsOwn { get; } = Define.Rule(new()
+    {
+        Id = "ISO-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "A JWT access token of a custom authorization server MUST carry that server's configured audience and no other.",
+        Specs = "RFC9068 §3; RFC9700 §2.3; Okta-AuthServers",
+        Applicability = "servers whose profile names an audience and whose access tokens are JWTs",
+        Remediation = "Set each server's access token aud to its own configured audience only.",
+        Run = async c =>
         {
             // Every grant that yields an access token here: the web client's code flow and the service client's
             // client credentials (some servers issue JWTs to one and opaque tokens to the other).
@@ -309,8 +344,9 @@ public static class Isolation
             c.Require(checkedAny || untested.Count > 0, "no server with an audience issues JWT access tokens");
             BackChannel.Conclude(c, "aud is exactly the server's configured audience", violations, untested);
         },
-        threats: "RFC9700 §4.4; RFC6819 §5.1.5.5",
-        perTarget: true);
+        Threats = "RFC9700 §4.4; RFC6819 §5.1.5.5",
+        PerTarget = true,
+    });
 
     /// <summary>Access tokens from the web client's code flow and the service client's client credentials at one server, each with its failure.</summary>
     private static async Task<List<Issued>> AccessTokensOnAsync(CheckContext c, AuthorizationServer server)

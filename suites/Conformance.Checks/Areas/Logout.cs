@@ -11,12 +11,17 @@ public static class Logout
     private const string Area = "logout";
     private const string WithEndSession = "a server with an end_session_endpoint and a web client with a registered post-logout redirect URI";
 
-    public static Check UnregisteredPostLogoutUriRefused { get; } = Define.Rule(
-        "LO-01", Area, RequirementLevel.Must, Severity.High,
-        "The OP MUST NOT redirect to a post_logout_redirect_uri that is not registered for the client.",
-        "OIDC-RPLogout §3; OIDC-RPLogout §2", "a server with an end_session_endpoint and a web client",
-        "Redirect after logout only to a post_logout_redirect_uri registered for the client named by id_token_hint/client_id (exact match); otherwise show a signed-out page.",
-        async c =>
+    public static Check UnregisteredPostLogoutUriRefused { get; } = Define.Rule(new()
+    {
+        Id = "LO-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The OP MUST NOT redirect to a post_logout_redirect_uri that is not registered for the client.",
+        Specs = "OIDC-RPLogout §3; OIDC-RPLogout §2",
+        Applicability = "a server with an end_session_endpoint and a web client",
+        Remediation = "Redirect after logout only to a post_logout_redirect_uri registered for the client named by id_token_hint/client_id (exact match); otherwise show a signed-out page.",
+        Run = async c =>
         {
             c.RequireEndpoint("end_session_endpoint");
             var client = Probes.RedirectingClient(c, true, "web", "spa", "web2");
@@ -39,14 +44,20 @@ public static class Logout
 
             c.Expect(false, $"no redirect to the unregistered {foreign}", $"redirected to {foreign}" + (response.State is null ? "" : " with the state"));
         },
-        threats: "RFC6819 §4.2.4; RFC9700 §4.11");
+        Threats = "RFC6819 §4.2.4; RFC9700 §4.11",
+    });
 
-    public static Check StateEchoed { get; } = Define.Rule(
-        "LO-02", Area, RequirementLevel.Must, Severity.Medium,
-        "The OP MUST pass the state of a logout request back unchanged to the post_logout_redirect_uri.",
-        "OIDC-RPLogout §3; OIDC-RPLogout §2", WithEndSession,
-        "Append the request's state, unchanged, as a query parameter of the post-logout redirect.",
-        async c =>
+    public static Check StateEchoed { get; } = Define.Rule(new()
+    {
+        Id = "LO-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "The OP MUST pass the state of a logout request back unchanged to the post_logout_redirect_uri.",
+        Specs = "OIDC-RPLogout §3; OIDC-RPLogout §2",
+        Applicability = WithEndSession,
+        Remediation = "Append the request's state, unchanged, as a query parameter of the post-logout redirect.",
+        Run = async c =>
         {
             var (client, postLogout) = Client(c);
             await using var agent = c.LoginDriver.NewUserAgent();
@@ -66,14 +77,20 @@ public static class Logout
 
             c.Expect(response.State == state, $"state '{state}' at {postLogout}", response.State is null ? "no state" : $"state '{response.State}'");
         },
-        threats: "RFC6819 §4.4.1.8");
+        Threats = "RFC6819 §4.4.1.8",
+    });
 
-    public static Check SessionEnded { get; } = Define.Rule(
-        "LO-03", Area, RequirementLevel.Must, Severity.High,
-        "After RP-initiated logout the session MUST be gone: a prompt=none request in the same user agent gets error=login_required.",
-        "OIDC-RPLogout §2; OIDC-Core §3.1.2.6", WithEndSession,
-        "End the OP session (and its cookies) on logout, before redirecting to the post_logout_redirect_uri.",
-        async c =>
+    public static Check SessionEnded { get; } = Define.Rule(new()
+    {
+        Id = "LO-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "After RP-initiated logout the session MUST be gone: a prompt=none request in the same user agent gets error=login_required.",
+        Specs = "OIDC-RPLogout §2; OIDC-Core §3.1.2.6",
+        Applicability = WithEndSession,
+        Remediation = "End the OP session (and its cookies) on logout, before redirecting to the post_logout_redirect_uri.",
+        Run = async c =>
         {
             var (client, postLogout) = Client(c);
             await using var agent = c.LoginDriver.NewUserAgent();
@@ -97,14 +114,20 @@ public static class Logout
 
             c.Expect(after.Code is null && after.IsError, "an error (login_required) and no code for prompt=none after logout", Steps.Describe(after));
         },
-        threats: "RFC6819 §4.4.1.8; RFC9700 §4.11");
+        Threats = "RFC6819 §4.4.1.8; RFC9700 §4.11",
+    });
 
-    public static Check TamperedHintRefused { get; } = Define.Rule(
-        "LO-04", Area, RequirementLevel.Should, Severity.Medium,
-        "The OP SHOULD refuse an id_token_hint whose signature does not verify, and then not redirect to the post_logout_redirect_uri.",
-        "OIDC-RPLogout §2; OIDC-RPLogout §4", WithEndSession,
-        "Verify the signature of id_token_hint with your own keys (an expired token may be accepted) before trusting it to pick the client and its redirect.",
-        async c =>
+    public static Check TamperedHintRefused { get; } = Define.Rule(new()
+    {
+        Id = "LO-04",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "The OP SHOULD refuse an id_token_hint whose signature does not verify, and then not redirect to the post_logout_redirect_uri.",
+        Specs = "OIDC-RPLogout §2; OIDC-RPLogout §4",
+        Applicability = WithEndSession,
+        Remediation = "Verify the signature of id_token_hint with your own keys (an expired token may be accepted) before trusting it to pick the client and its redirect.",
+        Run = async c =>
         {
             var (client, postLogout) = Client(c);
             await using var agent = c.LoginDriver.NewUserAgent();
@@ -132,7 +155,8 @@ public static class Logout
                 throw new NotApplicableException($"server '{c.Server.Name}' does not redirect to the post_logout_redirect_uri even with a valid id_token_hint, so refusing a tampered one shows nothing: {e.Message}");
             }
         },
-        threats: "RFC6819 §4.2.4; RFC9700 §4.11");
+        Threats = "RFC6819 §4.2.4; RFC9700 §4.11",
+    });
 
     /// <summary>Logs out, confirming when asked; a server that then shows a page instead of redirecting has still logged out.</summary>
     private static async Task LogOutAsync(CheckContext c, IUserAgent agent, Uri logout, Uri postLogout)

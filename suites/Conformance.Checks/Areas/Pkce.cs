@@ -9,12 +9,17 @@ public static class Pkce
     private const string Area = "pkce";
     private const string Native = "a public native client using the authorization code grant with PKCE (S256)";
 
-    public static Check WrongVerifierRefused { get; } = Define.Rule(
-        "PKCE-01", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse a code_verifier that does not match the code_challenge.",
-        "RFC7636 §4.6; RFC9700 §2.1.1", Native,
-        "Compute BASE64URL(SHA256(code_verifier)) at redemption and compare it with the stored challenge; refuse with invalid_grant on mismatch.",
-        async c =>
+    public static Check WrongVerifierRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse a code_verifier that does not match the code_challenge.",
+        Specs = "RFC7636 §4.6; RFC9700 §2.1.1",
+        Applicability = Native,
+        Remediation = "Compute BASE64URL(SHA256(code_verifier)) at redemption and compare it with the stored challenge; refuse with invalid_grant on mismatch.",
+        Run = async c =>
         {
             var client = c.Client("native");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -23,14 +28,20 @@ public static class Pkce
 
             c.Expect(tokens.Error == "invalid_grant", "HTTP 400, error 'invalid_grant'", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §4.4.1.1; RFC9700 §4.5");
+        Threats = "RFC6819 §4.4.1.1; RFC9700 §4.5",
+    });
 
-    public static Check MissingVerifierRefused { get; } = Define.Rule(
-        "PKCE-02", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse a code whose request carried a code_challenge when no code_verifier is sent.",
-        "RFC7636 §4.6; RFC9700 §2.1.1", Native,
-        "Require code_verifier whenever the authorization request carried a code_challenge.",
-        async c =>
+    public static Check MissingVerifierRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse a code whose request carried a code_challenge when no code_verifier is sent.",
+        Specs = "RFC7636 §4.6; RFC9700 §2.1.1",
+        Applicability = Native,
+        Remediation = "Require code_verifier whenever the authorization request carried a code_challenge.",
+        Run = async c =>
         {
             var client = c.Client("native");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -39,14 +50,20 @@ public static class Pkce
 
             Steps.ExpectRefused(c, tokens, "no tokens (HTTP 400, error 'invalid_request' or 'invalid_grant')", "invalid_request", "invalid_grant");
         },
-        threats: "RFC6819 §4.4.1.1; RFC9700 §4.5");
+        Threats = "RFC6819 §4.4.1.1; RFC9700 §4.5",
+    });
 
-    public static Check DowngradeRefused { get; } = Define.Rule(
-        "PKCE-03", Area, RequirementLevel.Must, Severity.High,
-        "The token endpoint MUST refuse a code_verifier for a code whose authorization request carried no code_challenge (PKCE downgrade).",
-        "RFC9700 §2.1.1; RFC9700 §4.8.2", "a confidential web client that may use the code grant without PKCE",
-        "Reject a token request with a code_verifier when no code_challenge was stored with the code.",
-        async c =>
+    public static Check DowngradeRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The token endpoint MUST refuse a code_verifier for a code whose authorization request carried no code_challenge (PKCE downgrade).",
+        Specs = "RFC9700 §2.1.1; RFC9700 §4.8.2",
+        Applicability = "a confidential web client that may use the code grant without PKCE",
+        Remediation = "Reject a token request with a code_verifier when no code_challenge was stored with the code.",
+        Run = async c =>
         {
             var client = c.Client("web");
             var authorization = await Steps.CodeAsync(c, client, pkce: false).ConfigureAwait(false);
@@ -55,14 +72,20 @@ public static class Pkce
 
             c.Expect(!tokens.IsSuccess, "an error (invalid_request or invalid_grant): a verifier without a challenge is a downgrade", Steps.Describe(tokens));
         },
-        threats: "RFC9700 §4.8.2");
+        Threats = "RFC9700 §4.8.2",
+    });
 
-    public static Check PlainVerifierRefused { get; } = Define.Rule(
-        "PKCE-04", Area, RequirementLevel.Must, Severity.High,
-        "For an S256 challenge the token endpoint MUST refuse the challenge itself presented as the code_verifier.",
-        "RFC7636 §4.6", Native,
-        "Apply the S256 transformation to the presented verifier; never compare the verifier with the challenge directly.",
-        async c =>
+    public static Check PlainVerifierRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "For an S256 challenge the token endpoint MUST refuse the challenge itself presented as the code_verifier.",
+        Specs = "RFC7636 §4.6",
+        Applicability = Native,
+        Remediation = "Apply the S256 transformation to the presented verifier; never compare the verifier with the challenge directly.",
+        Run = async c =>
         {
             var client = c.Client("native");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
@@ -71,14 +94,20 @@ public static class Pkce
 
             c.Expect(tokens.Error == "invalid_grant", "HTTP 400, error 'invalid_grant'", Steps.Describe(tokens));
         },
-        threats: "RFC6819 §4.4.1.1");
+        Threats = "RFC6819 §4.4.1.1",
+    });
 
-    public static Check PlainMethodRefused { get; } = Define.Rule(
-        "PKCE-05", Area, RequirementLevel.Must, Severity.Medium,
-        "An authorization server that supports only S256 MUST refuse code_challenge_method=plain.",
-        "RFC7636 §4.4.1; RFC9700 §2.1.1", "a server whose code_challenge_methods_supported lists S256 but not plain",
-        "Accept only the methods you advertise; answer invalid_request for any other code_challenge_method.",
-        async c =>
+    public static Check PlainMethodRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-05",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "An authorization server that supports only S256 MUST refuse code_challenge_method=plain.",
+        Specs = "RFC7636 §4.4.1; RFC9700 §2.1.1",
+        Applicability = "a server whose code_challenge_methods_supported lists S256 but not plain",
+        Remediation = "Accept only the methods you advertise; answer invalid_request for any other code_challenge_method.",
+        Run = async c =>
         {
             c.Require(!c.Server.Metadata.CodeChallengeMethodsSupported.Contains("plain"), $"server '{c.Server.Name}' advertises plain");
             var client = c.Client("native");
@@ -86,14 +115,20 @@ public static class Pkce
 
             c.Expect(authorization.Response.IsError, "an error response (invalid_request) to the redirect URI", Steps.Describe(authorization.Response));
         },
-        threats: "RFC9700 §4.8");
+        Threats = "RFC9700 §4.8",
+    });
 
-    public static Check ChallengeWithoutMethodRefused { get; } = Define.Rule(
-        "PKCE-06", Area, RequirementLevel.Must, Severity.Medium,
-        "An authorization server that supports only S256 MUST refuse a code_challenge without code_challenge_method, which means plain.",
-        "RFC7636 §4.3; RFC7636 §4.4.1", "a server whose code_challenge_methods_supported lists S256 but not plain",
-        "Treat a missing code_challenge_method as plain and refuse it when plain is not supported.",
-        async c =>
+    public static Check ChallengeWithoutMethodRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "An authorization server that supports only S256 MUST refuse a code_challenge without code_challenge_method, which means plain.",
+        Specs = "RFC7636 §4.3; RFC7636 §4.4.1",
+        Applicability = "a server whose code_challenge_methods_supported lists S256 but not plain",
+        Remediation = "Treat a missing code_challenge_method as plain and refuse it when plain is not supported.",
+        Run = async c =>
         {
             c.Require(!c.Server.Metadata.CodeChallengeMethodsSupported.Contains("plain"), $"server '{c.Server.Name}' advertises plain");
             var client = c.Client("native");
@@ -101,19 +136,26 @@ public static class Pkce
 
             c.Expect(authorization.Response.IsError, "an error response (invalid_request) to the redirect URI", Steps.Describe(authorization.Response));
         },
-        threats: "RFC9700 §4.8");
+        Threats = "RFC9700 §4.8",
+    });
 
-    public static Check PublicClientWithoutPkceRefused { get; } = Define.Rule(
-        "PKCE-07", Area, RequirementLevel.Must, Severity.High,
-        "The authorization server MUST refuse an authorization code request from a public client without a code_challenge.",
-        "RFC9700 §2.1.1; RFC7636 §4.4.1", "a public native client",
-        "Require PKCE for every public client.",
-        async c =>
+    public static Check PublicClientWithoutPkceRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-07",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The authorization server MUST refuse an authorization code request from a public client without a code_challenge.",
+        Specs = "RFC9700 §2.1.1; RFC7636 §4.4.1",
+        Applicability = "a public native client",
+        Remediation = "Require PKCE for every public client.",
+        Run = async c =>
         {
             var client = c.Client("native");
             var authorization = await Steps.AuthorizeAsync(c, client, pkce: false).ConfigureAwait(false);
 
             c.Expect(authorization.Response.IsError, "an error response (invalid_request) to the redirect URI", Steps.Describe(authorization.Response));
         },
-        threats: "RFC6819 §4.4.1.1; RFC9700 §4.5");
+        Threats = "RFC6819 §4.4.1.1; RFC9700 §4.5",
+    });
 }

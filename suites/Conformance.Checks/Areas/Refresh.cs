@@ -9,12 +9,17 @@ public static class Refresh
     private const string Area = "refresh";
     private const string WebRefresh = "a confidential web client that gets a refresh token from the code flow (offline_access)";
 
-    public static Check BoundToClient { get; } = Define.Rule(
-        "RT-01", Area, RequirementLevel.Must, Severity.Critical,
-        "The token endpoint MUST refuse a refresh token presented by a client other than the one it was issued to.",
-        "RFC6749 §6; RFC6749 §10.4", "two confidential web clients (web and web2); web gets a refresh token from the code flow",
-        "Bind refresh tokens to the client they were issued to and compare it with the authenticated client.",
-        async c =>
+    public static Check BoundToClient { get; } = Define.Rule(new()
+    {
+        Id = "RT-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "The token endpoint MUST refuse a refresh token presented by a client other than the one it was issued to.",
+        Specs = "RFC6749 §6; RFC6749 §10.4",
+        Applicability = "two confidential web clients (web and web2); web gets a refresh token from the code flow",
+        Remediation = "Bind refresh tokens to the client they were issued to and compare it with the authenticated client.",
+        Run = async c =>
         {
             var web2 = c.Client("web2");
             var (web, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
@@ -23,14 +28,20 @@ public static class Refresh
 
             c.Expect(!refreshed.IsSuccess && refreshed.Error == "invalid_grant", $"HTTP 400, error 'invalid_grant' for '{web.ClientId}''s refresh token presented by '{web2.ClientId}'", Steps.Describe(refreshed));
         },
-        threats: "RFC6819 §5.2.2.2; RFC9700 §4.14");
+        Threats = "RFC6819 §5.2.2.2; RFC9700 §4.14",
+    });
 
-    public static Check ConfidentialClientMustAuthenticate { get; } = Define.Rule(
-        "RT-02", Area, RequirementLevel.Must, Severity.High,
-        "A confidential client MUST authenticate to refresh a token; a refresh request with the client_id alone MUST be refused.",
-        "RFC6749 §6; RFC6749 §3.2.1", WebRefresh,
-        "Require the client's authentication on every refresh_token grant of a confidential client.",
-        async c =>
+    public static Check ConfidentialClientMustAuthenticate { get; } = Define.Rule(new()
+    {
+        Id = "RT-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "A confidential client MUST authenticate to refresh a token; a refresh request with the client_id alone MUST be refused.",
+        Specs = "RFC6749 §6; RFC6749 §3.2.1",
+        Applicability = WebRefresh,
+        Remediation = "Require the client's authentication on every refresh_token grant of a confidential client.",
+        Run = async c =>
         {
             var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
 
@@ -38,14 +49,20 @@ public static class Refresh
 
             c.Expect(!refreshed.IsSuccess && refreshed.Error is "invalid_client" or "invalid_request", "HTTP 401 or 400, error 'invalid_client'", Steps.Describe(refreshed));
         },
-        threats: "RFC6819 §5.2.2.2; RFC9700 §4.14");
+        Threats = "RFC6819 §5.2.2.2; RFC9700 §4.14",
+    });
 
-    public static Check NoScopeEscalation { get; } = Define.Rule(
-        "RT-03", Area, RequirementLevel.Must, Severity.High,
-        "A refresh request MUST NOT obtain a scope that was not originally granted.",
-        "RFC6749 §6; RFC6749 §5.2", WebRefresh + ", and a scope the server supports that was not granted (profile or email)",
-        "Compare the requested scope with the scope of the original grant; answer invalid_scope for anything more.",
-        async c =>
+    public static Check NoScopeEscalation { get; } = Define.Rule(new()
+    {
+        Id = "RT-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "A refresh request MUST NOT obtain a scope that was not originally granted.",
+        Specs = "RFC6749 §6; RFC6749 §5.2",
+        Applicability = WebRefresh + ", and a scope the server supports that was not granted (profile or email)",
+        Remediation = "Compare the requested scope with the scope of the original grant; answer invalid_scope for anything more.",
+        Run = async c =>
         {
             var extra = new[] { "profile", "email" }.FirstOrDefault(s => c.Server.Metadata.ScopesSupported.Contains(s))
                 ?? c.Server.Profile.Scopes.FirstOrDefault();
@@ -65,14 +82,20 @@ public static class Refresh
             var (granted, source) = await BackChannel.GrantedScopesAsync(c, c.OAuth(client), refreshed, requested).ConfigureAwait(false);
             c.Expect(!granted.Contains(extra!), $"HTTP 400, error 'invalid_scope' (or tokens whose scope excludes '{extra}')", $"{Steps.Describe(refreshed)}: '{extra}' was granted on refresh ({source})");
         },
-        threats: "RFC6819 §5.1.5.1; RFC9700 §4.14");
+        Threats = "RFC6819 §5.1.5.1; RFC9700 §4.14",
+    });
 
-    public static Check NoRefreshTokenFromImplicit { get; } = Define.Rule(
-        "RT-04", Area, RequirementLevel.Must, Severity.High,
-        "The authorization server MUST NOT issue a refresh token in an implicit grant response, even when offline_access is requested.",
-        "RFC6749 §4.2.2; OIDC-Core §11", "a public client (spa) that may use the implicit flow with response_type 'id_token token'",
-        "Never put a refresh_token into a front-channel response; ignore offline_access unless the response type contains code.",
-        async c =>
+    public static Check NoRefreshTokenFromImplicit { get; } = Define.Rule(new()
+    {
+        Id = "RT-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The authorization server MUST NOT issue a refresh token in an implicit grant response, even when offline_access is requested.",
+        Specs = "RFC6749 §4.2.2; OIDC-Core §11",
+        Applicability = "a public client (spa) that may use the implicit flow with response_type 'id_token token'",
+        Remediation = "Never put a refresh_token into a front-channel response; ignore offline_access unless the response type contains code.",
+        Run = async c =>
         {
             var responseType = c.Server.Metadata.ResponseTypesSupported.FirstOrDefault(t => BackChannel.Scopes(t).SetEquals(["id_token", "token"]));
             c.Require(responseType is not null, $"server '{c.Server.Name}' does not list 'id_token token' in response_types_supported");
@@ -103,26 +126,38 @@ public static class Refresh
 
             c.Expect(observed.Count == 0, "no refresh_token in any implicit response", string.Join("; ", observed));
         },
-        threats: "RFC6819 §5.2.2.1; RFC9700 §2.1.2");
+        Threats = "RFC6819 §5.2.2.1; RFC9700 §2.1.2",
+    });
 
-    public static Check NoRefreshTokenFromClientCredentials { get; } = Define.Rule(
-        "RT-05", Area, RequirementLevel.Should, Severity.Low,
-        "A client credentials grant SHOULD NOT be answered with a refresh token.",
-        "RFC6749 §4.4.3", "a service client that may use client_credentials at this server, with a scope of its profile the server knows",
-        "Issue only an access token to the client credentials grant; the client can always ask again.",
-        async c =>
+    public static Check NoRefreshTokenFromClientCredentials { get; } = Define.Rule(new()
+    {
+        Id = "RT-05",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "A client credentials grant SHOULD NOT be answered with a refresh token.",
+        Specs = "RFC6749 §4.4.3",
+        Applicability = "a service client that may use client_credentials at this server, with a scope of its profile the server knows",
+        Remediation = "Issue only an access token to the client credentials grant; the client can always ask again.",
+        Run = async c =>
         {
             var (_, tokens) = await Steps.ClientCredentialsAsync(c).ConfigureAwait(false);
             c.Expect(tokens.RefreshToken is null, "an access token and no refresh_token", $"{Steps.Describe(tokens)} with a refresh_token");
         },
-        threats: "RFC6819 §5.2.2.1");
+        Threats = "RFC6819 §5.2.2.1",
+    });
 
-    public static Check PublicClientRotation { get; } = Define.Rule(
-        "RT-06", Area, RequirementLevel.Must, Severity.High,
-        "Refresh tokens of a public client MUST be rotated: every refresh returns a new refresh token.",
-        "RFC9700 §4.14.2; RFC9700 §2.2.2", "a public native client that gets a refresh token from the code flow with PKCE",
-        "Rotate refresh tokens of public clients on every use (or sender-constrain them).",
-        async c =>
+    public static Check PublicClientRotation { get; } = Define.Rule(new()
+    {
+        Id = "RT-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "Refresh tokens of a public client MUST be rotated: every refresh returns a new refresh token.",
+        Specs = "RFC9700 §4.14.2; RFC9700 §2.2.2",
+        Applicability = "a public native client that gets a refresh token from the code flow with PKCE",
+        Remediation = "Rotate refresh tokens of public clients on every use (or sender-constrain them).",
+        Run = async c =>
         {
             var (client, tokens) = await Steps.RefreshableAsync(c, "native").ConfigureAwait(false);
 
@@ -133,14 +168,20 @@ public static class Refresh
                 "a new refresh_token, different from the one used",
                 refreshed.RefreshToken is null ? "no refresh_token in the refresh response: the old one stays in use" : "the same refresh_token came back");
         },
-        threats: "RFC6819 §5.2.2.3; RFC9700 §4.14");
+        Threats = "RFC6819 §5.2.2.3; RFC9700 §4.14",
+    });
 
-    public static Check ReuseDetected { get; } = Define.Rule(
-        "RT-07", Area, RequirementLevel.Must, Severity.High,
-        "After rotation, a replayed refresh token MUST be refused and the authorization server MUST revoke the active refresh token of that grant.",
-        "RFC9700 §4.14.2", "a public native client whose refresh tokens are rotated",
-        "Keep the family of rotated refresh tokens; on reuse of an old one refuse it and revoke the whole family. A reuse grace period hides the replay.",
-        async c =>
+    public static Check ReuseDetected { get; } = Define.Rule(new()
+    {
+        Id = "RT-07",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "After rotation, a replayed refresh token MUST be refused and the authorization server MUST revoke the active refresh token of that grant.",
+        Specs = "RFC9700 §4.14.2",
+        Applicability = "a public native client whose refresh tokens are rotated",
+        Remediation = "Keep the family of rotated refresh tokens; on reuse of an old one refuse it and revoke the whole family. A reuse grace period hides the replay.",
+        Run = async c =>
         {
             var (client, tokens) = await Steps.RefreshableAsync(c, "native").ConfigureAwait(false);
             var oauth = c.OAuth(client);
@@ -154,14 +195,20 @@ public static class Refresh
             var newest = await oauth.RefreshAsync(rotated.RefreshToken!, ct: c.Cancellation).ConfigureAwait(false);
             c.Expect(!newest.IsSuccess, "after the replay, the newest refresh token of the grant is revoked too (invalid_grant)", $"the newest refresh token still works: {Steps.Describe(newest)}");
         },
-        threats: "RFC6819 §5.2.2.3; RFC9700 §4.14");
+        Threats = "RFC6819 §5.2.2.3; RFC9700 §4.14",
+    });
 
-    public static Check RefreshedIdTokenSameAuthentication { get; } = Define.Rule(
-        "RT-08", Area, RequirementLevel.Must, Severity.Medium,
-        "An ID token returned on refresh MUST keep the iss, sub and aud of the original ID token, and its auth_time MUST be the time of the original authentication.",
-        "OIDC-Core §12.2", WebRefresh + " and that returns an ID token on refresh",
-        "Issue the refreshed ID token from the original authentication's claims; never re-stamp auth_time.",
-        async c =>
+    public static Check RefreshedIdTokenSameAuthentication { get; } = Define.Rule(new()
+    {
+        Id = "RT-08",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "An ID token returned on refresh MUST keep the iss, sub and aud of the original ID token, and its auth_time MUST be the time of the original authentication.",
+        Specs = "OIDC-Core §12.2",
+        Applicability = WebRefresh + " and that returns an ID token on refresh",
+        Remediation = "Issue the refreshed ID token from the original authentication's claims; never re-stamp auth_time.",
+        Run = async c =>
         {
             var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
             var original = BackChannel.Jwt(tokens.IdToken);
@@ -200,5 +247,6 @@ public static class Refresh
             }
 
             c.Expect(changed.Count == 0, "the same iss, sub, aud and auth_time as the original ID token", string.Join("; ", changed));
-        });
+        },
+    });
 }

@@ -70,12 +70,17 @@ public static class Revocation
         }
     }
 
-    public static Check RevokedRefreshTokenIsDead { get; } = Define.Rule(
-        "REV-01", Area, RequirementLevel.Must, Severity.Critical,
-        "A revoked refresh token MUST be reported inactive by introspection and MUST no longer be usable at the token endpoint.",
-        "RFC7009 §2.1; RFC7009 §2.2; RFC7662 §2.2", WebRevocation,
-        "Invalidate the refresh token immediately when it is revoked.",
-        async c =>
+    public static Check RevokedRefreshTokenIsDead { get; } = Define.Rule(new()
+    {
+        Id = "REV-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "A revoked refresh token MUST be reported inactive by introspection and MUST no longer be usable at the token endpoint.",
+        Specs = "RFC7009 §2.1; RFC7009 §2.2; RFC7662 §2.2",
+        Applicability = WebRevocation,
+        Remediation = "Invalidate the refresh token immediately when it is revoked.",
+        Run = async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
@@ -87,14 +92,20 @@ public static class Revocation
             var (live, observed) = await RefreshTokenLiveAsync(c, oauth, tokens.RefreshToken!, alsoRefresh: true).ConfigureAwait(false);
             c.Expect(!live, "introspection active false and refresh refused with invalid_grant", observed);
         },
-        threats: "RFC6819 §5.2.2.4; RFC9700 §4.14");
+        Threats = "RFC6819 §5.2.2.4; RFC9700 §4.14",
+    });
 
-    public static Check UnauthenticatedRevocationRefused { get; } = Define.Rule(
-        "REV-02", Area, RequirementLevel.Must, Severity.High,
-        "The revocation endpoint MUST refuse a request for a confidential client's token that carries no client authentication, with invalid_client.",
-        "RFC7009 §2.1; RFC7009 §2.2.1; RFC6749 §5.2", AnyRevocation,
-        "Authenticate confidential clients at the revocation endpoint exactly as at the token endpoint.",
-        async c =>
+    public static Check UnauthenticatedRevocationRefused { get; } = Define.Rule(new()
+    {
+        Id = "REV-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The revocation endpoint MUST refuse a request for a confidential client's token that carries no client authentication, with invalid_client.",
+        Specs = "RFC7009 §2.1; RFC7009 §2.2.1; RFC6749 §5.2",
+        Applicability = AnyRevocation,
+        Remediation = "Authenticate confidential clients at the revocation endpoint exactly as at the token endpoint.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("revocation_endpoint");
             var (client, token, hint) = await RevocableAsync(c).ConfigureAwait(false);
@@ -104,14 +115,20 @@ public static class Revocation
             c.Expect(response.Status is HttpStatusCode.Unauthorized or HttpStatusCode.BadRequest && response.Error == "invalid_client",
                 "HTTP 401 (or 400), error 'invalid_client'", response.ToString());
         },
-        threats: "RFC6819 §5.2.2.4; RFC6819 §5.2.3.7");
+        Threats = "RFC6819 §5.2.2.4; RFC6819 §5.2.3.7",
+    });
 
-    public static Check UnknownTokenAnswers200 { get; } = Define.Rule(
-        "REV-03", Area, RequirementLevel.Must, Severity.Low,
-        "The revocation endpoint MUST answer HTTP 200 for a token it does not know (an invalid token is not an error).",
-        "RFC7009 §2.2", "a revocation_endpoint and a confidential client",
-        "Answer 200 to an authenticated revocation request whatever the token; only client errors get an error response.",
-        async c =>
+    public static Check UnknownTokenAnswers200 { get; } = Define.Rule(new()
+    {
+        Id = "REV-03",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "The revocation endpoint MUST answer HTTP 200 for a token it does not know (an invalid token is not an error).",
+        Specs = "RFC7009 §2.2",
+        Applicability = "a revocation_endpoint and a confidential client",
+        Remediation = "Answer 200 to an authenticated revocation request whatever the token; only client errors get an error response.",
+        Run = async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var client = BackChannel.ConfidentialClient(c);
@@ -119,14 +136,20 @@ public static class Revocation
             var status = await c.OAuth(client).RevokeAsync(BackChannel.GarbageToken(), ct: c.Cancellation).ConfigureAwait(false);
 
             c.Expect(status == HttpStatusCode.OK, "HTTP 200", $"HTTP {(int)status}");
-        });
+        },
+    });
 
-    public static Check OtherClientCannotRevoke { get; } = Define.Rule(
-        "REV-04", Area, RequirementLevel.Must, Severity.High,
-        "The revocation endpoint MUST NOT revoke a token for a client other than the one it was issued to.",
-        "RFC7009 §2.1", "a revocation_endpoint, a second confidential web client (web2), and a token of another confidential client (a refresh token of web, else an access token from any grant)",
-        "Check that the token was issued to the authenticated client before revoking it; otherwise refuse (or answer 200 and keep it).",
-        async c =>
+    public static Check OtherClientCannotRevoke { get; } = Define.Rule(new()
+    {
+        Id = "REV-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The revocation endpoint MUST NOT revoke a token for a client other than the one it was issued to.",
+        Specs = "RFC7009 §2.1",
+        Applicability = "a revocation_endpoint, a second confidential web client (web2), and a token of another confidential client (a refresh token of web, else an access token from any grant)",
+        Remediation = "Check that the token was issued to the authenticated client before revoking it; otherwise refuse (or answer 200 and keep it).",
+        Run = async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var web2 = c.Client("web2");
@@ -140,14 +163,20 @@ public static class Revocation
             var (live, observed) = await LiveAsync(c, c.OAuth(owner), token, hint).ConfigureAwait(false);
             c.Expect(live, $"'{owner.ClientId}''s {hint} is still live after '{web2.ClientId}' tried to revoke it", observed);
         },
-        threats: "RFC6819 §5.2.2.2");
+        Threats = "RFC6819 §5.2.2.2",
+    });
 
-    public static Check RevokingRefreshRevokesAccess { get; } = Define.Rule(
-        "REV-05", Area, RequirementLevel.Should, Severity.Medium,
-        "Revoking a refresh token SHOULD also invalidate the access tokens issued with the same grant.",
-        "RFC7009 §2.1", WebRevocation + ", and an introspection_endpoint or userinfo_endpoint",
-        "When a refresh token is revoked, revoke the access tokens of its authorization as well.",
-        async c =>
+    public static Check RevokingRefreshRevokesAccess { get; } = Define.Rule(new()
+    {
+        Id = "REV-05",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "Revoking a refresh token SHOULD also invalidate the access tokens issued with the same grant.",
+        Specs = "RFC7009 §2.1",
+        Applicability = WebRevocation + ", and an introspection_endpoint or userinfo_endpoint",
+        Remediation = "When a refresh token is revoked, revoke the access tokens of its authorization as well.",
+        Run = async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var (client, tokens) = await Steps.RefreshableAsync(c).ConfigureAwait(false);
@@ -163,14 +192,20 @@ public static class Revocation
             var (after, observed) = await BackChannel.AccessTokenLiveAsync(c, oauth, tokens.AccessToken!).ConfigureAwait(false);
             c.Expect(!after, "the access token of the grant is no longer live", observed);
         },
-        threats: "RFC6819 §5.2.2.4");
+        Threats = "RFC6819 §5.2.2.4",
+    });
 
-    public static Check WrongHintStillRevokes { get; } = Define.Rule(
-        "REV-06", Area, RequirementLevel.Must, Severity.Medium,
-        "When the token is not found with the given token_type_hint, the revocation endpoint MUST extend its search to all token types and revoke it.",
-        "RFC7009 §2.1", AnyRevocation,
-        "Treat token_type_hint as a hint only: look the token up among every token type.",
-        async c =>
+    public static Check WrongHintStillRevokes { get; } = Define.Rule(new()
+    {
+        Id = "REV-06",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "When the token is not found with the given token_type_hint, the revocation endpoint MUST extend its search to all token types and revoke it.",
+        Specs = "RFC7009 §2.1",
+        Applicability = AnyRevocation,
+        Remediation = "Treat token_type_hint as a hint only: look the token up among every token type.",
+        Run = async c =>
         {
             c.RequireEndpoint("revocation_endpoint");
             var (client, token, hint) = await RevocableAsync(c).ConfigureAwait(false);
@@ -193,5 +228,6 @@ public static class Revocation
 
             c.Expect(status == HttpStatusCode.OK && !live, $"HTTP 200 and the {hint} revoked despite token_type_hint={wrongHint}", $"HTTP {(int)status}; {observed}");
         },
-        threats: "RFC6819 §5.2.2.4");
+        Threats = "RFC6819 §5.2.2.4",
+    });
 }

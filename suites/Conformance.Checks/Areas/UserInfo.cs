@@ -12,12 +12,17 @@ public static class UserInfo
     private static readonly string[] ProfileClaims = ["name", "given_name", "family_name", "middle_name", "nickname", "preferred_username", "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"];
     private static readonly string[] EmailClaims = ["email", "email_verified"];
 
-    public static Check MissingTokenChallenged { get; } = Define.Rule(
-        "UI-01", Area, RequirementLevel.Must, Severity.Low,
-        "A userinfo request without an access token MUST be answered HTTP 401 with a WWW-Authenticate header for the Bearer scheme.",
-        "RFC6750 §3; RFC6750 §3.1; OIDC-Core §5.3.3", "a userinfo_endpoint",
-        "Answer a request without credentials with 401 and 'WWW-Authenticate: Bearer ...' (no error code is needed).",
-        async c =>
+    public static Check MissingTokenChallenged { get; } = Define.Rule(new()
+    {
+        Id = "UI-01",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "A userinfo request without an access token MUST be answered HTTP 401 with a WWW-Authenticate header for the Bearer scheme.",
+        Specs = "RFC6750 §3; RFC6750 §3.1; OIDC-Core §5.3.3",
+        Applicability = "a userinfo_endpoint",
+        Remediation = "Answer a request without credentials with 401 and 'WWW-Authenticate: Bearer ...' (no error code is needed).",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("userinfo_endpoint");
 
@@ -26,14 +31,20 @@ public static class UserInfo
             var challenge = response.Header("WWW-Authenticate");
             c.Expect(response.Status == HttpStatusCode.Unauthorized && challenge is not null && challenge.TrimStart().StartsWith("Bearer", StringComparison.OrdinalIgnoreCase),
                 "HTTP 401 with 'WWW-Authenticate: Bearer ...'", $"HTTP {(int)response.Status}, WWW-Authenticate: {challenge ?? "(none)"}");
-        });
+        },
+    });
 
-    public static Check GarbageTokenRefused { get; } = Define.Rule(
-        "UI-02", Area, RequirementLevel.Must, Severity.Critical,
-        "A userinfo request with an access token the server never issued MUST be answered HTTP 401 with error=\"invalid_token\" in WWW-Authenticate.",
-        "RFC6750 §3; RFC6750 §3.1; OIDC-Core §5.3.3", "a userinfo_endpoint",
-        "Validate the bearer token (signature, issuer, expiry, revocation) before answering; answer 401 with error=\"invalid_token\".",
-        async c =>
+    public static Check GarbageTokenRefused { get; } = Define.Rule(new()
+    {
+        Id = "UI-02",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Critical,
+        Requirement = "A userinfo request with an access token the server never issued MUST be answered HTTP 401 with error=\"invalid_token\" in WWW-Authenticate.",
+        Specs = "RFC6750 §3; RFC6750 §3.1; OIDC-Core §5.3.3",
+        Applicability = "a userinfo_endpoint",
+        Remediation = "Validate the bearer token (signature, issuer, expiry, revocation) before answering; answer 401 with error=\"invalid_token\".",
+        Run = async c =>
         {
             c.RequireEndpoint("userinfo_endpoint");
             var client = c.Profile.Clients.Values.FirstOrDefault(cl => cl.ServesServer(c.Server.Name));
@@ -44,14 +55,20 @@ public static class UserInfo
             c.Expect(response.Status == HttpStatusCode.Unauthorized && response.WwwAuthenticate is { } h && h.Contains("error=\"invalid_token\"", StringComparison.Ordinal),
                 "HTTP 401, WWW-Authenticate: Bearer error=\"invalid_token\"", response.ToString());
         },
-        threats: "RFC6819 §4.6.3");
+        Threats = "RFC6819 §4.6.3",
+    });
 
-    public static Check QueryTokenRefused { get; } = Define.Rule(
-        "UI-03", Area, RequirementLevel.Should, Severity.Medium,
-        "The userinfo endpoint SHOULD NOT accept an access token in the URI query (access_token parameter).",
-        "RFC6750 §2.3; RFC6750 §5.3; RFC9700 §4.3.2", WebUserInfo,
-        "Accept bearer tokens only in the Authorization header (or a form body); refuse the access_token query parameter.",
-        async c =>
+    public static Check QueryTokenRefused { get; } = Define.Rule(new()
+    {
+        Id = "UI-03",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "The userinfo endpoint SHOULD NOT accept an access token in the URI query (access_token parameter).",
+        Specs = "RFC6750 §2.3; RFC6750 §5.3; RFC9700 §4.3.2",
+        Applicability = WebUserInfo,
+        Remediation = "Accept bearer tokens only in the Authorization header (or a form body); refuse the access_token query parameter.",
+        Run = async c =>
         {
             var endpoint = c.RequireEndpoint("userinfo_endpoint");
             var (client, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
@@ -62,14 +79,20 @@ public static class UserInfo
 
             c.Expect(response.Status != HttpStatusCode.OK, "HTTP 400 or 401: a token in the query string is not accepted", $"HTTP {(int)response.Status}" + (response.String("sub") is null ? "" : " with the user's claims"));
         },
-        threats: "RFC6819 §4.6.7; RFC9700 §4.3.2");
+        Threats = "RFC6819 §4.6.7; RFC9700 §4.3.2",
+    });
 
-    public static Check SubjectMatchesIdToken { get; } = Define.Rule(
-        "UI-04", Area, RequirementLevel.Must, Severity.High,
-        "The sub claim of the userinfo response MUST equal the sub of the ID token of the same grant.",
-        "OIDC-Core §5.3.2; OIDC-Core §5.3.4", WebUserInfo,
-        "Return the claims of the user the access token was issued for, with the same subject identifier as the ID token.",
-        async c =>
+    public static Check SubjectMatchesIdToken { get; } = Define.Rule(new()
+    {
+        Id = "UI-04",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The sub claim of the userinfo response MUST equal the sub of the ID token of the same grant.",
+        Specs = "OIDC-Core §5.3.2; OIDC-Core §5.3.4",
+        Applicability = WebUserInfo,
+        Remediation = "Return the claims of the user the access token was issued for, with the same subject identifier as the ID token.",
+        Run = async c =>
         {
             c.RequireEndpoint("userinfo_endpoint");
             var (client, _, tokens) = await BackChannel.UserTokensAsync(c).ConfigureAwait(false);
@@ -80,14 +103,20 @@ public static class UserInfo
 
             c.Precondition(response.Status == HttpStatusCode.OK, $"the honest userinfo request failed: {response}");
             c.Expect(response.Subject == idToken!.Subject, $"sub '{idToken.Subject}' (the ID token's)", $"sub '{response.Subject ?? "(absent)"}'");
-        });
+        },
+    });
 
-    public static Check ClaimsFollowScopes { get; } = Define.Rule(
-        "UI-05", Area, RequirementLevel.Should, Severity.Low,
-        "The userinfo endpoint SHOULD return the email and profile claims only when the email or profile scope was granted.",
-        "OIDC-Core §5.4; OIDC-Core §5.3.2", WebUserInfo,
-        "Release the claims of a scope only when that scope was granted to the access token.",
-        async c =>
+    public static Check ClaimsFollowScopes { get; } = Define.Rule(new()
+    {
+        Id = "UI-05",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "The userinfo endpoint SHOULD return the email and profile claims only when the email or profile scope was granted.",
+        Specs = "OIDC-Core §5.4; OIDC-Core §5.3.2",
+        Applicability = WebUserInfo,
+        Remediation = "Release the claims of a scope only when that scope was granted to the access token.",
+        Run = async c =>
         {
             c.RequireEndpoint("userinfo_endpoint");
             var (client, _, tokens) = await BackChannel.UserTokensAsync(c, "openid").ConfigureAwait(false);
@@ -100,5 +129,6 @@ public static class UserInfo
             var leaked = EmailClaims.Concat(ProfileClaims).Where(name => response.Claims!.Value.TryGetProperty(name, out _)).ToList();
             c.Expect(leaked.Count == 0, "only sub (and claims of granted scopes) for the scope 'openid'", $"claims of scopes not granted: {string.Join(", ", leaked)}");
         },
-        threats: "RFC6819 §5.1.5.1");
+        Threats = "RFC6819 §5.1.5.1",
+    });
 }
