@@ -68,8 +68,17 @@ public class BrowserSecretMaskTests
     public async Task A_page_that_keeps_restoring_the_secret_gets_no_screenshot()
     {
         var page = await PageAsync("nothing yet");
-        await page.EvaluateAsync($$"""() => setInterval(() => { document.getElementById('text').textContent = {{System.Text.Json.JsonSerializer.Serialize(Secret)}}; }, 1)""");
-        await Task.Delay(50);
+        // A script that puts the secret back whenever the text changes: a mutation observer runs right after the mask
+        // writes (timers would not: a headless page may throttle them), so the second read sees the secret again.
+        await page.EvaluateAsync($$"""
+            () => {
+              const secret = {{System.Text.Json.JsonSerializer.Serialize(Secret)}};
+              const el = document.getElementById('text');
+              new MutationObserver(() => { if (el.textContent !== secret) el.textContent = secret; })
+                .observe(el, { childList: true, characterData: true, subtree: true });
+              el.textContent = secret;
+            }
+            """);
 
         var reason = await ScreenshotMask.ApplyAsync(page, new Redactor([Secret]), TimeSpan.FromSeconds(5));
 
