@@ -207,6 +207,16 @@ public class BrowserLoginDriverTests
     }
 
     [Test]
+    public async Task A_login_page_still_loading_is_not_taken_for_an_identifier_first_page()
+    {
+        // Seen on LemonLDAP::NG under load: the username input was parsed, the password input not yet, and the driver
+        // sent the username alone.
+        var response = await Driver().AuthorizeAsync(Request("chunked"), Alice);
+
+        response.Code.Should().Be("abc");
+    }
+
+    [Test]
     public async Task A_refused_password_fails_with_a_screenshot_and_a_trace_that_holds_no_secret()
     {
         var wrong = new UserProfile("alice", new Secret("env:WRONG", "wrong-Pa$$ word&1"), null);

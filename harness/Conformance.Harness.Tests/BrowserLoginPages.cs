@@ -77,6 +77,21 @@ internal sealed class BrowserLoginPages : IDisposable
             case ("GET", "/authorize") when flow == "odd":
                 Html(response, OddPage(form));
                 return;
+            case ("GET", "/authorize") when flow == "chunked":
+            {
+                // A portal sent in two chunks (a slow server): the username input arrives 1.5 s before the password input.
+                var page = LoginPage(flow, form, error: null);
+                var split = page.IndexOf("<label>Password", StringComparison.Ordinal);
+                response.ContentType = "text/html; charset=utf-8";
+                response.SendChunked = true;
+                // Past the bytes a browser buffers before it starts parsing, so the first half is in the DOM at once.
+                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(page[..split] + "<!--" + new string(' ', 4096) + "-->"));
+                await response.OutputStream.FlushAsync();
+                await Task.Delay(1500);
+                await response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(page[split..]));
+                response.Close();
+                return;
+            }
             case ("GET", "/authorize"):
                 Html(response, LoginPage(flow, form, error: null));
                 return;

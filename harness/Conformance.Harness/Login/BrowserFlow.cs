@@ -309,7 +309,11 @@ public sealed partial class BrowserUserAgent
                     return (null, null);
                 }
 
-                if (verdict is not null && LoginPageInterpreter.Acts(task, verdict.Kind))
+                // A username without a password is an identifier-first page only once the document is complete: while
+                // it is still loading (a portal sent in chunks, LemonLDAP::NG under load) the password input may simply
+                // not be parsed yet, and submitting the username alone leaves the page waiting for it.
+                var mayStillGrow = verdict?.Kind == LoginPageKind.Identifier && read?.Ready != "complete";
+                if (verdict is not null && LoginPageInterpreter.Acts(task, verdict.Kind) && !mayStillGrow)
                 {
                     return (verdict, read!.Value.Facts.Error);
                 }
@@ -452,7 +456,7 @@ public sealed partial class BrowserUserAgent
                     await Task.WhenAny(captured.Task, Task.Delay(Poll, token)).ConfigureAwait(false);
                 }
 
-                throw new LoginFailedException($"nothing happened within {ReactionTimeout.TotalSeconds:0} s after {what} at {await DescribeAsync().ConfigureAwait(false)}");
+                throw new LoginFailedException($"nothing happened within {ReactionTimeout.TotalSeconds:0} s after {what}: the page is still {await DescribeAsync().ConfigureAwait(false)}");
             }
             finally
             {
