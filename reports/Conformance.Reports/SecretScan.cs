@@ -97,9 +97,6 @@ public static partial class SecretScan
         secrets.Where(s => s.Value.Length >= 4).SelectMany(s => SecretForms.Of(s.Value).Select(f => (s.Key, f.Form, f.Text)))
             .Concat(clients.SelectMany(c => SecretForms.OfBasicCredentials(c.ClientId, c.Secret).Select(f => (c.Name, f.Form, f.Text))));
 
-    /// <summary>The ways a value can be written down in the artifacts this project produces.</summary>
-    internal static IEnumerable<(string Form, string Text)> Forms(string value) => SecretForms.Of(value);
-
     private static void ScanBytes(string file, string where, byte[] bytes, List<(string Name, string Form, byte[] Bytes)> needles, List<SecretFinding> findings, bool jwts, int depth)
     {
         foreach (var (name, form, needle) in needles)

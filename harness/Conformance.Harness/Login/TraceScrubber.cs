@@ -1,5 +1,4 @@
 using System.IO.Compression;
-using System.Net;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -21,11 +20,12 @@ internal static class TraceScrubber
 
     public static void Scrub(string source, string destination, IEnumerable<string> secrets, Redactor redactor)
     {
-        var variants = secrets.Where(s => s.Length > 0)
-            .SelectMany(Variants)
-            .Distinct(StringComparer.Ordinal)
-            .OrderByDescending(v => v.Length)
-            .ToList();
+        // The typed values become secrets of the run's redactor, which masks each in every encoding (SecretForms).
+        foreach (var secret in secrets)
+        {
+            redactor.AddSecret(secret);
+        }
+
         using var input = ZipFile.OpenRead(source);
         using var output = ZipFile.Open(destination, ZipArchiveMode.Create);
         foreach (var entry in input.Entries)
@@ -36,7 +36,7 @@ internal static class TraceScrubber
             var bytes = buffer.ToArray();
             if (!IsImage(entry.FullName) && TryText(bytes, out var text))
             {
-                text = Mask(text, variants);
+                text = redactor.Text(text);
                 if (entry.FullName.EndsWith(".network", StringComparison.Ordinal) || entry.FullName.EndsWith(".trace", StringComparison.Ordinal))
                 {
                     text = string.Join('\n', text.Split('\n').Select(line => RedactLine(line, redactor)));
@@ -49,22 +49,6 @@ internal static class TraceScrubber
             using var write = copy.Open();
             write.Write(bytes);
         }
-    }
-
-    /// <summary>The forms a trace may hold a secret in: the ones every redaction and scan uses (<see cref="SecretForms"/>).</summary>
-    internal static IEnumerable<string> Variants(string secret) => SecretForms.Of(secret).Select(f => f.Text);
-
-    private static string Mask(string text, List<string> variants)
-    {
-        foreach (var variant in variants)
-        {
-            if (text.Contains(variant, StringComparison.Ordinal))
-            {
-                text = text.Replace(variant, Redactor.Mask, StringComparison.Ordinal);
-            }
-        }
-
-        return text;
     }
 
     private static string RedactLine(string line, Redactor redactor)
