@@ -108,7 +108,10 @@ public sealed record RunCheck(
         r.Duration.TotalMilliseconds, r.Exchanges, r.Tokens, attachments ?? []);
 }
 
-/// <summary>An end-to-end flow test (not a catalogue check): its NUnit name, categories and outcome.</summary>
+/// <summary>
+/// An end-to-end flow: its NUnit name and categories (the keys expected-verdict files and baselines match on), its
+/// outcome, and, like a catalogue check, the flow's own id, the clauses it rests on and what it expected and saw.
+/// </summary>
 public sealed record RunFlow(
     string Name,
     IReadOnlyList<string> Categories,
@@ -116,4 +119,21 @@ public sealed record RunFlow(
     string? Message,
     double DurationMs,
     IReadOnlyList<HttpExchange> Exchanges,
-    IReadOnlyList<string> Attachments);
+    IReadOnlyList<string> Attachments)
+{
+    /// <summary>The flow's id in the catalogue of flows ("FLOW-CODE-PKCE"); null in results files written before flows had ids.</summary>
+    public string? Id { get; init; }
+
+    /// <summary>What the flow shows the server does, in RFC 2119 words.</summary>
+    public string? Requirement { get; init; }
+
+    /// <summary>The clauses every step of the flow rests on, each with its link.</summary>
+    public IReadOnlyList<RunSpec> Specs { get; init; } = [];
+
+    public string? Expected { get; init; }
+
+    public string? Observed { get; init; }
+
+    /// <summary>Tokens the flow looked at, decoded and fingerprinted, never whole.</summary>
+    public IReadOnlyList<DecodedToken> Tokens { get; init; } = [];
+}
