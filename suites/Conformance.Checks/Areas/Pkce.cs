@@ -158,4 +158,33 @@ public static class Pkce
         },
         Threats = "RFC6819 §4.4.1.1; RFC9700 §4.5",
     });
+
+    public static Check ShortVerifierRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKCE-08",
+        Area = Area,
+        // RFC 7636 §4.1 binds the client (a verifier of 43 to 128 unreserved characters); no clause obliges the
+        // server to refuse a shorter one, so tolerating it is a warning, never a failure.
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "The token endpoint SHOULD refuse a code_verifier shorter than the 43 characters RFC 7636 §4.1 requires, even when it matches the code_challenge.",
+        Specs = "RFC7636 §4.1; RFC7636 §7.1",
+        Applicability = Native,
+        Remediation = "Check the code_verifier's length (43 to 128) and character set at redemption and answer invalid_request or invalid_grant when it is outside them.",
+        Run = async c =>
+        {
+            var client = c.Client("native");
+            // 42 unreserved characters: one short of the minimum, with a challenge that honestly matches it, so
+            // only the length is wrong.
+            var shortVerifier = new CodeVerifier(CodeVerifier.New().Value[..42]);
+            var authorization = await Steps.AuthorizeAsync(c, client, change: r => r.WithPkce(shortVerifier)).ConfigureAwait(false);
+            c.Precondition(authorization.Response is { IsError: false, Code: not null },
+                $"the authorization request with a challenge of a 42-character verifier got no code: {Steps.Describe(authorization.Response)}");
+
+            var tokens = await c.OAuth(client).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, shortVerifier, ct: c.Cancellation).ConfigureAwait(false);
+
+            Steps.ExpectRefused(c, tokens, "no tokens (HTTP 400, error 'invalid_request' or 'invalid_grant')", "invalid_request", "invalid_grant");
+        },
+        Threats = "RFC7636 §7.1",
+    });
 }
