@@ -103,7 +103,7 @@ public sealed partial class SecurityReviewTests
     [Test]
     public void Everything_that_came_from_the_target_is_escaped()
     {
-        html.Should().Contain("issuer &lt;script&gt;alert(&#39;xss&#39;)&lt;/script&gt;");
+        html.Should().Contain("issuer &lt;script&gt;alert(&#x27;xss&#x27;)&lt;/script&gt;");
         html.Should().Contain("&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
         html.Should().Contain("&lt;/pre&gt;&lt;iframe src=https://evil.test&gt;");
         html.Should().Contain("openid-configuration?x=&lt;b&gt;bold&lt;/b&gt;");
@@ -115,7 +115,7 @@ public sealed partial class SecurityReviewTests
     {
         html.Should().Contain("<b>Waived</b> until 2026-12-31: accepted: legacy proxy strips the header");
         html.Should().Contain("precondition failed: the primary authentication of the test user did not succeed");
-        html.Should().Contain("server &#39;second&#39; does not list &#39;client_credentials&#39; in grant_types_supported");
+        html.Should().Contain("server &#x27;second&#x27; does not list &#x27;client_credentials&#x27; in grant_types_supported");
         html.Should().Contain("SHOULD warnings").And.Contain("Inconclusive");
     }
 

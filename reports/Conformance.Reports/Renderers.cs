@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Conformance.Harness.Browser;
 using System.Text.RegularExpressions;
 
 namespace Conformance.Reports;
@@ -10,54 +9,6 @@ public sealed record RenderOutcome(string What, string? File, string? Skipped, T
     public bool Written => File is not null;
 
     public override string ToString() => Written ? $"{What}: {File} ({Took.TotalSeconds:0.0} s)" : $"{What}: skipped, {Skipped}";
-}
-
-/// <summary>Prints the HTML review to PDF with the browser <see cref="BrowserLocator"/> finds (never a downloaded one).</summary>
-public static class PdfPrinter
-{
-    /// <summary>The browser to print with: <paramref name="configured"/> (--chromium) as it is, else what the locator finds.</summary>
-    public static BrowserLocation Browser(string? configured) =>
-        string.IsNullOrWhiteSpace(configured) ? BrowserLocator.Default.Locate() : BrowserLocator.Default.Explicit(configured, "--chromium");
-
-    public static RenderOutcome Print(string html, string pdf, BrowserLocation browser, TimeSpan timeout)
-    {
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        if (browser.Path is not { } path)
-        {
-            return new RenderOutcome("PDF", null, $"no browser to print with, the HTML review stands in: {browser.Message}", clock.Elapsed);
-        }
-
-        // A profile of its own: parallel report runs must not fight over one, and nothing of the user's is read.
-        var profile = Directory.CreateTempSubdirectory("conformance-pdf-");
-        try
-        {
-            File.Delete(pdf);
-            var result = Tools.Run(path,
-            [
-                "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--disable-extensions", "--no-pdf-header-footer",
-                $"--user-data-dir={profile.FullName}", $"--print-to-pdf={Path.GetFullPath(pdf)}", new Uri(Path.GetFullPath(html)).AbsoluteUri,
-            ], null, timeout);
-            if (File.Exists(pdf) && new FileInfo(pdf).Length > 0)
-            {
-                return new RenderOutcome("PDF", pdf, null, clock.Elapsed);
-            }
-
-            var why = result.TimedOut ? $"Chromium did not finish within {timeout.TotalSeconds:0} s" : $"Chromium exited {result.ExitCode} without writing the PDF";
-            return new RenderOutcome("PDF", null, why + Environment.NewLine + Tools.Tail(result.Output), clock.Elapsed);
-        }
-        finally
-        {
-            try
-            {
-                profile.Delete(recursive: true);
-            }
-            catch (IOException)
-            {
-                // Chromium may still hold a lock file for a moment; a temp folder left behind is harmless.
-            }
-        }
-    }
 }
 
 /// <summary>

@@ -27,7 +27,7 @@ public sealed record ReportOptions
 
     public bool Html { get; init; } = true;
 
-    /// <summary>Print the HTML to PDF with the system Chromium (skipped with a message when it is missing).</summary>
+    /// <summary>Print the HTML to PDF with Playwright in the system Chromium (skipped with a message when it is missing).</summary>
     public bool Pdf { get; init; } = true;
 
     public bool AllureResults { get; init; } = true;
@@ -37,6 +37,15 @@ public sealed record ReportOptions
 
     /// <summary>Chromium to print with (--chromium); default the one <see cref="BrowserLocator"/> finds.</summary>
     public string? Chromium { get; init; }
+
+    /// <summary>
+    /// A running Playwright browser (headless Chromium) to print the PDF in, such as the one the suites drove the
+    /// flows with: no second browser is started. Null = launch the one <see cref="Browser"/> or <see cref="Chromium"/> names, and close it after.
+    /// </summary>
+    public Microsoft.Playwright.IBrowser? PdfBrowser { get; init; }
+
+    /// <summary>The PDF's paper: "A4" (default) or "Letter".</summary>
+    public string PdfPaper { get; init; } = "A4";
 
     /// <summary>
     /// The browser the run located, and reported, at its start; when none was found its message (with the install
@@ -127,7 +136,12 @@ public static class RunReports
         }
 
         var notes = new List<string>();
-        if (options.Pdf && html is not null)
+        if (options.Pdf && html is not null && options.PdfBrowser is { } running)
+        {
+            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), running, options.ToolTimeout, options.PdfPaper);
+            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+        }
+        else if (options.Pdf && html is not null)
         {
             var browser = options.Browser ?? PdfPrinter.Browser(options.Chromium);
             if (!browser.Found && options.Browser is not null)
@@ -137,7 +151,7 @@ public static class RunReports
             }
             else
             {
-                var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), browser, options.ToolTimeout);
+                var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), browser, options.ToolTimeout, options.PdfPaper);
                 messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
             }
         }

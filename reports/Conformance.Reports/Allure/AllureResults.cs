@@ -159,7 +159,14 @@ public sealed class AllureResults(ReportData data, GateVerdict gate, Attachments
             labels.Add(Label("tag", category));
         }
 
-        var details = new JsonObject { ["message"] = r.Message ?? (r.Outcome == Outcome.Pass ? "the flow completed" : Words.Outcome(r.Outcome)) };
+        var message = r.Message ?? (r.Outcome == Outcome.Pass ? "the flow completed" : Words.Outcome(r.Outcome));
+        if (r.Expected is not null || r.Observed is not null)
+        {
+            // As for checks: what the flow expected next to what the server did, under the message.
+            message += $"\nexpected: {r.Expected ?? "–"}\nobserved: {r.Observed ?? "–"}";
+        }
+
+        var details = new JsonObject { ["message"] = message };
         var waiver = gate.Waived.FirstOrDefault(w => w.Check == r.Name);
         if (waiver is not null)
         {
@@ -173,7 +180,7 @@ public sealed class AllureResults(ReportData data, GateVerdict gate, Attachments
             ["historyId"] = Md5(fullName),
             ["testCaseId"] = Md5(fullName),
             ["fullName"] = fullName,
-            ["name"] = r.Name,
+            ["name"] = r.Id is null ? r.Name : $"{r.Id}: {r.Name}",
             ["titlePath"] = new JsonArray(item.Target, server, "flow: " + item.Area),
             ["status"] = Status(r.Outcome),
             ["statusDetails"] = details,
@@ -181,11 +188,17 @@ public sealed class AllureResults(ReportData data, GateVerdict gate, Attachments
             ["start"] = start,
             ["stop"] = start + (long)Math.Round(r.DurationMs),
             ["labels"] = labels,
-            ["links"] = new JsonArray(),
+            // Like a check's: each clause the flow rests on, so a reader goes from a failed flow to the spec.
+            ["links"] = new JsonArray(r.Specs.Select(s => (JsonNode)Link(s.Reference, s.Url)).ToArray()),
             ["parameters"] = new JsonArray(r.Categories.Select(c => (JsonNode)Parameter("category", c)).ToArray()),
             ["steps"] = Steps(r.Exchanges),
             ["attachments"] = Screenshots(r.Attachments),
         };
+        if (r.Requirement is not null)
+        {
+            result["description"] = r.Requirement + (r.Specs.Count == 0 ? "" : "\n\n*Specification:* " + string.Join(", ", r.Specs.Select(s => $"[{s.Reference}]({s.Url})")));
+        }
+
         WriteJson($"{uuid}-result.json", result);
         return uuid;
     }

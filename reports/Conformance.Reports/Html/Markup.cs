@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -7,41 +6,11 @@ using System.Text.Json.Nodes;
 namespace Conformance.Reports.Html;
 
 /// <summary>
-/// Escaping and small formatting helpers. Everything that came from the target (URLs, bodies, headers, claims,
-/// messages) goes through <see cref="H"/>; nothing from a result is ever written as markup.
+/// Small formatting helpers for the review's components. None of them escapes: the components write what these
+/// return as text (@expressions), and the renderer escapes it.
 /// </summary>
 internal static class Markup
 {
-    /// <summary>Escapes the five characters that matter in text and attribute values; the file is UTF-8, so nothing else is touched.</summary>
-    public static string H(string? text)
-    {
-        if (string.IsNullOrEmpty(text))
-        {
-            return "";
-        }
-
-        if (text.AsSpan().IndexOfAny("&<>\"'") < 0)
-        {
-            return text;
-        }
-
-        var escaped = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
-        {
-            escaped.Append(c switch
-            {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => c.ToString(),
-            });
-        }
-
-        return escaped.ToString();
-    }
-
     /// <summary>An anchor id made of safe characters only.</summary>
     public static string Id(params string?[] parts)
     {
@@ -62,16 +31,9 @@ internal static class Markup
         return text.ToString();
     }
 
-    /// <summary>A link only for http(s) URLs; anything else is shown as text.</summary>
-    public static string Link(string? url, string text)
-    {
-        if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
-        {
-            return $"<a href=\"{H(uri.AbsoluteUri)}\">{H(text)}</a>";
-        }
-
-        return H(text);
-    }
+    /// <summary>An http(s) URL as it may stand in an href; null for anything else (javascript:, data:, relative), which is shown as text.</summary>
+    public static string? Href(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri.AbsoluteUri : null;
 
     public static string Time(DateTimeOffset time) => time.ToUniversalTime().ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
 
