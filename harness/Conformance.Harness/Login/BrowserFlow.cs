@@ -228,7 +228,7 @@ public sealed partial class BrowserUserAgent
 
                 if (e is TimeoutException || reason.Contains("net::ERR_", StringComparison.Ordinal))
                 {
-                    throw new IssuerUnreachableException($"GET {Redactor.Url(start)} in the browser: {Redactor.Text(reason)}", e);
+                    throw TransportFailure.Unreachable($"GET {Redactor.Url(start)} in the browser", Redactor.Text(reason), e);
                 }
 
                 throw;

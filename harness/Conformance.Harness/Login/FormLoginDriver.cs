@@ -223,13 +223,9 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
         {
             response = await http.Client.SendAsync(request, ct).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.Is(e, ct))
         {
-            throw new IssuerUnreachableException($"{request.Method} {http.Redactor.Url(request.RequestUri)}: {HarnessHttp.Describe(e)}", e);
-        }
-        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            throw new IssuerUnreachableException($"{request.Method} {http.Redactor.Url(request.RequestUri)}: no response within {http.Timeout.TotalSeconds:0} s", e);
+            throw TransportFailure.Unreachable($"{request.Method} {http.Redactor.Url(request.RequestUri)}", e, http.Timeout);
         }
 
         jar.Store(response);
