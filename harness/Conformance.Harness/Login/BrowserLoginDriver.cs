@@ -52,7 +52,7 @@ public sealed class BrowserLoginDriver(
 /// are read. Redirect URIs with custom schemes work the same way, since the redirect is caught before the
 /// browser tries to follow it.
 /// </summary>
-public sealed partial class BrowserUserAgent : IUserAgent
+public sealed partial class BrowserUserAgent : PageUserAgent
 {
     private const int MaxSteps = 25;
     private const string TracePrefix = "flow-";
@@ -103,16 +103,7 @@ public sealed partial class BrowserUserAgent : IUserAgent
 
     private Redactor Redactor => driver.Redactor;
 
-    public Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default) =>
-        RunAsync(request.ToUri(), request.RedirectUri, user, UserAgentTask.Authorize, ct);
-
-    public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Navigate, ct);
-
-    public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Logout, ct);
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
@@ -141,7 +132,7 @@ public sealed partial class BrowserUserAgent : IUserAgent
         }
     }
 
-    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
+    private protected override async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         await gate.WaitAsync(ct).ConfigureAwait(false);
