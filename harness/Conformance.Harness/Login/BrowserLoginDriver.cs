@@ -74,23 +74,11 @@ public sealed partial class BrowserUserAgent : PageUserAgent
     /// <summary>Upper bound for one page to react to a submitted form before the flow gives up.</summary>
     private static readonly TimeSpan ReactionTimeout = TimeSpan.FromSeconds(15);
 
-    // Visible as Playwright means it: a non-empty box and not visibility:hidden.
-    private const string Helpers = """
-        const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
-        const squash = s => (s || '').replace(/\s+/g, ' ').trim();
-        const errors = sel => [...document.querySelectorAll(sel)].filter(visible).map(e => squash(e.innerText)).filter(t => t).join(' | ');
-        """;
+    /// <summary>After an action: is the acted-on element still shown, and which error does the page show (embedded, see the project file).</summary>
+    private static readonly string ReactionScript = BrowserPageReader.Load("Conformance.Harness.Login.PageReaction.js");
 
-    /// <summary>After an action: is the acted-on element still shown, and which error does the page show.</summary>
-    private const string ReactionScript = "(field, errorSelector) => {\n" + Helpers + """
-          return { shown: field.isConnected && visible(field), error: errors(errorSelector) };
-        }
-        """;
-
-    private const string DescribeScript = "(errorSelector) => {\n" + Helpers + """
-          return { title: squash(document.title), error: errors(errorSelector), text: squash(document.body ? document.body.innerText : '') };
-        }
-        """;
+    /// <summary>The page's title, shown error and text, for messages.</summary>
+    private static readonly string DescribeScript = BrowserPageReader.Load("Conformance.Harness.Login.PageDescription.js");
 
     private readonly BrowserLoginDriver driver;
     private readonly SemaphoreSlim gate = new(1, 1);
