@@ -57,27 +57,27 @@ public sealed class TokenResponseAssertions(TokenResponse tokens)
 
     /// <summary>RFC 6749 §5.1: Cache-Control carries the no-store directive (case-insensitive).</summary>
     [CustomAssertion]
-    public AndConstraint<TokenResponseAssertions> HaveNoStoreCacheControl(string because = "", params object[] becauseArgs)
-    {
-        var directives = (Subject?.CacheControl ?? "").Split(',').Select(d => d.Trim());
-        Execute.Assertion
-            .BecauseOf(because, becauseArgs)
-            .ForCondition(directives.Any(d => d.Equals("no-store", StringComparison.OrdinalIgnoreCase)))
-            .FailWith("Expected Cache-Control to contain no-store (RFC 6749 §5.1){reason}, but found {0}.",
-                Subject?.CacheControl is null ? "no Cache-Control header" : "Cache-Control: " + Subject.CacheControl);
-        return new AndConstraint<TokenResponseAssertions>(this);
-    }
+    public AndConstraint<TokenResponseAssertions> HaveNoStoreCacheControl(string because = "", params object[] becauseArgs) =>
+        HaveDirective("Cache-Control", Subject?.CacheControl, "no-store", "Cache-Control to contain no-store", because, becauseArgs);
 
     /// <summary>RFC 6749 §5.1 (HTTP/1.0 caches): Pragma: no-cache.</summary>
     [CustomAssertion]
-    public AndConstraint<TokenResponseAssertions> HaveNoCachePragma(string because = "", params object[] becauseArgs)
+    public AndConstraint<TokenResponseAssertions> HaveNoCachePragma(string because = "", params object[] becauseArgs) =>
+        HaveDirective("Pragma", Subject?.Pragma, "no-cache", "Pragma: no-cache", because, becauseArgs);
+
+    /// <summary>
+    /// Cache-Control and Pragma are both comma-separated directive lists whose names compare without case
+    /// (RFC 9111 §5.2, §5.4): one reading for both, so the two rules cannot drift apart.
+    /// </summary>
+    [CustomAssertion]
+    private AndConstraint<TokenResponseAssertions> HaveDirective(string header, string? value, string directive, string expectation, string because, object[] becauseArgs)
     {
-        var directives = (Subject?.Pragma ?? "").Split(',').Select(d => d.Trim());
+        var directives = (value ?? "").Split(',').Select(d => d.Trim());
         Execute.Assertion
             .BecauseOf(because, becauseArgs)
-            .ForCondition(directives.Any(d => d.Equals("no-cache", StringComparison.OrdinalIgnoreCase)))
-            .FailWith("Expected Pragma: no-cache (RFC 6749 §5.1){reason}, but found {0}.",
-                Subject?.Pragma is null ? "no Pragma header" : "Pragma: " + Subject.Pragma);
+            .ForCondition(directives.Any(d => d.Equals(directive, StringComparison.OrdinalIgnoreCase)))
+            .FailWith("Expected " + expectation + " (RFC 6749 §5.1){reason}, but found {0}.",
+                value is null ? $"no {header} header" : $"{header}: {value}");
         return new AndConstraint<TokenResponseAssertions>(this);
     }
 

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using RestSharp;
 
 namespace Conformance.Harness.Http;
@@ -75,22 +74,8 @@ public sealed class HarnessHttp : IDisposable
     /// <summary>For protocol endpoints (token, introspection, revocation, userinfo, discovery).</summary>
     public RestClient Rest { get; }
 
-    /// <summary>Turns socket-level failures into a sentence that names the cause.</summary>
-    public static string Describe(HttpRequestException e) => e.InnerException switch
-    {
-        SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused (nothing listens on that port)",
-        SocketException { SocketErrorCode: SocketError.HostNotFound } => "host name not found",
-        SocketException s => $"network error: {s.SocketErrorCode}",
-        System.Security.Authentication.AuthenticationException => "TLS handshake failed: " + e.InnerException.Message,
-        TimeoutException => "connect timed out",
-        _ => e.HttpRequestError switch
-        {
-            HttpRequestError.ConnectionError => "could not connect: " + e.Message,
-            HttpRequestError.NameResolutionError => "host name not found",
-            HttpRequestError.SecureConnectionError => "TLS handshake failed",
-            _ => e.Message,
-        },
-    };
+    /// <summary>Turns socket-level failures into a sentence that names the cause (kept here for the suites that call it).</summary>
+    public static string Describe(HttpRequestException e) => TransportFailure.Describe(e);
 
     public void Dispose()
     {

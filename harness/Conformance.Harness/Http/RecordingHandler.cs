@@ -72,7 +72,7 @@ internal sealed class RecordingHandler(EvidenceRecorder recorder, Redactor redac
         }
         catch (Exception e) when (e is HttpRequestException or TaskCanceledException or OperationCanceledException)
         {
-            var reason = e is HttpRequestException http ? HarnessHttp.Describe(http) : $"no response within {clock.Elapsed.TotalSeconds:0.#} s";
+            var reason = TransportFailure.Reason(e, clock.Elapsed)!;
             recorder.Record(new HttpExchange(
                 sequence, started, clock.Elapsed, request.Method.Method, url, requestHeaders, redactedRequestBody,
                 null, [], null, reason));

@@ -18,7 +18,7 @@ internal static class RestExtensions
         }
         catch (HttpRequestException e)
         {
-            throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
+            throw TransportFailure.Unreachable(what, e);
         }
 
         // RestSharp reports 4xx/5xx as errors; to the harness any HTTP answer is evidence for the check to judge.
@@ -34,12 +34,11 @@ internal static class RestExtensions
             throw refused;
         }
 
-        var reason = response.ResponseStatus == ResponseStatus.TimedOut || response.ErrorException is TaskCanceledException or TimeoutException
-            ? "no response before the timeout"
-            : response.ErrorException is HttpRequestException http ? HarnessHttp.Describe(http)
-            : response.ErrorMessage ?? response.ResponseStatus.ToString();
+        var reason = response.ResponseStatus == ResponseStatus.TimedOut
+            ? TransportFailure.NoResponse
+            : TransportFailure.Reason(response.ErrorException) ?? response.ErrorMessage ?? response.ResponseStatus.ToString();
         ct.ThrowIfCancellationRequested();
-        throw new IssuerUnreachableException($"{what}: {reason}", response.ErrorException);
+        throw TransportFailure.Unreachable(what, reason, response.ErrorException);
     }
 
     public static string? Header(this RestResponse response, string name) =>

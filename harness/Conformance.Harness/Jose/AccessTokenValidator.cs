@@ -69,16 +69,15 @@ public sealed class AccessTokenValidator
 
     public async Task<TokenValidation> ValidateAsync(string accessToken, AuthorizationServer server, AccessTokenExpectations expected, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(accessToken);
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(expected);
-        var fingerprint = Redactor.Fingerprint(accessToken);
-        var failures = new List<string>();
-        var token = JwsVerifier.Parse(accessToken, Kind, failures);
-        if (token is null)
+        var check = new TokenCheck(accessToken, Kind);
+        if (check.Token is not { } token)
         {
-            return new TokenValidation(Kind, null, fingerprint, failures);
+            return check.Result();
         }
+
+        var failures = check.Failures;
 
         var verified = await JwsVerifier.VerifyAsync(token, server, expected.Algorithms, "the asymmetric algorithms a resource server accepts", Kind, failures, ct).ConfigureAwait(false);
         if (expected.RequireAtJwtType && !(string.Equals(token.Typ, "at+jwt", StringComparison.OrdinalIgnoreCase)
@@ -106,7 +105,7 @@ public sealed class AccessTokenValidator
 
         ClientId(token, expected, failures);
         Scopes(token, expected, failures);
-        return new TokenValidation(Kind, token, fingerprint, failures, verified);
+        return check.Result(verified);
     }
 
     /// <summary>The scopes granted, from scp (array, or string as some servers write it) or scope (space-separated).</summary>

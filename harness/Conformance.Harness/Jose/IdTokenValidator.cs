@@ -63,16 +63,15 @@ public sealed class IdTokenValidator
 
     public async Task<TokenValidation> ValidateAsync(string idToken, AuthorizationServer server, IdTokenExpectations expected, CancellationToken ct = default)
     {
-        ArgumentNullException.ThrowIfNull(idToken);
         ArgumentNullException.ThrowIfNull(server);
         ArgumentNullException.ThrowIfNull(expected);
-        var fingerprint = Redactor.Fingerprint(idToken);
-        var failures = new List<string>();
-        var token = JwsVerifier.Parse(idToken, Kind, failures);
-        if (token is null)
+        var check = new TokenCheck(idToken, Kind);
+        if (check.Token is not { } token)
         {
-            return new TokenValidation(Kind, null, fingerprint, failures);
+            return check.Result();
         }
+
+        var failures = check.Failures;
 
         // OIDC Discovery §3: RS256 is the default when nothing is advertised; "none" is never acceptable here because
         // the token came through a flow where the harness is the relying party (OIDC Core §3.1.3.7 step 6).
@@ -83,7 +82,7 @@ public sealed class IdTokenValidator
         // Unverified claims are still judged, so a report shows everything that is wrong; the signature failure
         // is what makes the token unacceptable whatever they say.
         ValidateClaims(token, server, expected, failures);
-        return new TokenValidation(Kind, token, fingerprint, failures, verified);
+        return check.Result(verified);
     }
 
     private static void ValidateClaims(JsonWebToken token, AuthorizationServer server, IdTokenExpectations expected, List<string> failures)

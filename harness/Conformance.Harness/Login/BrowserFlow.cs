@@ -29,7 +29,7 @@ public sealed partial class BrowserUserAgent
         private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
         private ICDPSession? cdp;
         private int navigations;
-        private int acceptances;
+        private readonly LoginProgress progress;
 
         public Flow(BrowserUserAgent agent, IPage page, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
         {
@@ -41,6 +41,7 @@ public sealed partial class BrowserUserAgent
             this.scope = scope;
             this.timeout = timeout;
             selectors = LoginVocabulary.Selectors(agent.Login);
+            progress = new LoginProgress(user);
             page.FrameNavigated += (_, frame) =>
             {
                 if (frame.ParentFrame is null)
@@ -80,9 +81,6 @@ public sealed partial class BrowserUserAgent
 
             await GotoAsync(start).ConfigureAwait(false);
 
-            var credentialsSent = false;
-            var identifierSent = false;
-            var codeSent = false;
             for (var step = 0; step < MaxSteps; step++)
             {
                 var (verdict, error) = await ObserveAsync(token).ConfigureAwait(false);
@@ -91,21 +89,23 @@ public sealed partial class BrowserUserAgent
                     return await captured.Task.ConfigureAwait(false);
                 }
 
+                if (progress.Stuck(verdict.Kind))
+                {
+                    // A password form back without an error may be a script application re-rendering after sign-in.
+                    if (verdict.Kind == LoginPageKind.Password && string.IsNullOrEmpty(error) && await PasswordFormLeavesAsync(token).ConfigureAwait(false))
+                    {
+                        continue;
+                    }
+
+                    throw progress.Failure(verdict.Kind, await DescribeAsync().ConfigureAwait(false));
+                }
+
+                progress.Took(verdict.Kind);
                 var before = Volatile.Read(ref navigations);
                 switch (verdict.Kind)
                 {
                     case LoginPageKind.Password:
                     {
-                        if (credentialsSent)
-                        {
-                            if (string.IsNullOrEmpty(error) && await PasswordFormLeavesAsync(token).ConfigureAwait(false))
-                            {
-                                continue;
-                            }
-
-                            throw new LoginFailedException($"the login page {await DescribeAsync().ConfigureAwait(false)} was shown again after the credentials were sent: the user '{user!.Username}' was refused");
-                        }
-
                         var field = verdict.Field!;
                         var password = Locate(field.Ref);
                         var submit = await SubmitButtonAsync(field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
@@ -117,66 +117,37 @@ public sealed partial class BrowserUserAgent
                         }
 
                         // No username field: identifier-first (sent already) or a re-authentication of a known user.
-                        await password.FillAsync(user!.Password.Reveal(), new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
-                        credentialsSent = true;
-                        await SubmitAsync(password, submit, "the password").ConfigureAwait(false);
-                        await WaitForChangeAsync(password, before, error, "the password was submitted", refused: true, token).ConfigureAwait(false);
+                        await SendAsync(password, submit, user!.Password.Reveal(), "the password", before, error, token).ConfigureAwait(false);
                         break;
                     }
 
                     case LoginPageKind.OneTimeCode:
                     {
-                        if (user!.TotpSecret is null)
-                        {
-                            throw new LoginFailedException($"the page {await DescribeAsync().ConfigureAwait(false)} asks for a one-time code, but user '{user.Username}' has no totpSecret in the profile");
-                        }
-
-                        if (codeSent)
-                        {
-                            throw new LoginFailedException($"the one-time code for '{user.Username}' was refused at {await DescribeAsync().ConfigureAwait(false)}; check the TOTP secret and the clock");
-                        }
-
                         var input = Locate(verdict.Field!.Ref);
                         var submit = await SubmitButtonAsync(verdict.Field, selectors.ConfiguredSubmit, "submit").ConfigureAwait(false);
                         // Waiting for a fresh code (each is good once, a few per 30-second step) is the run's cost,
                         // not the page's: the flow's deadline does not run meanwhile and moves by the wait.
                         var asked = clock.Elapsed;
                         deadline.CancelAfter(Timeout.InfiniteTimeSpan);
-                        var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
+                        var code = await TotpCodes.NextAsync(user!, ct).ConfigureAwait(false);
                         timeout += clock.Elapsed - asked;
                         deadline.CancelAfter(Remaining > TimeSpan.Zero ? Remaining : TimeSpan.Zero);
                         typed.Add(code);
-                        await input.FillAsync(code, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
-                        codeSent = true;
-                        await SubmitAsync(input, submit, "the one-time code").ConfigureAwait(false);
-                        await WaitForChangeAsync(input, before, error, "the one-time code was submitted", refused: true, token).ConfigureAwait(false);
+                        await SendAsync(input, submit, code, "the one-time code", before, error, token).ConfigureAwait(false);
                         break;
                     }
 
                     case LoginPageKind.Identifier:
                     {
-                        if (identifierSent)
-                        {
-                            throw new LoginFailedException($"the identifier page {await DescribeAsync().ConfigureAwait(false)} was shown again after '{user!.Username}' was sent: the user was refused");
-                        }
-
                         var input = Locate(verdict.Field!.Ref);
                         var submit = await SubmitButtonAsync(verdict.Field, selectors.ConfiguredNext, "next").ConfigureAwait(false);
-                        await input.FillAsync(user!.Username, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
-                        identifierSent = true;
-                        await SubmitAsync(input, submit, "the username").ConfigureAwait(false);
-                        await WaitForChangeAsync(input, before, error, "the username was submitted", refused: true, token).ConfigureAwait(false);
+                        await SendAsync(input, submit, user!.Username, "the username", before, error, token).ConfigureAwait(false);
                         break;
                     }
 
                     default:
                     {
                         // Consent, an interstitial, a logout confirmation: the accepting button, never one that denies.
-                        if (++acceptances > LoginPageInterpreter.MaxAcceptances)
-                        {
-                            throw new LoginFailedException($"the page {await DescribeAsync().ConfigureAwait(false)} came back after it was accepted {LoginPageInterpreter.MaxAcceptances} times");
-                        }
-
                         var button = Locate(verdict.Button!.Ref);
                         await ClickAsync(button, $"the {Accepting(verdict.Kind)} button").ConfigureAwait(false);
                         await WaitForChangeAsync(button, before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
@@ -228,7 +199,7 @@ public sealed partial class BrowserUserAgent
 
                 if (e is TimeoutException || reason.Contains("net::ERR_", StringComparison.Ordinal))
                 {
-                    throw new IssuerUnreachableException($"GET {Redactor.Url(start)} in the browser: {Redactor.Text(reason)}", e);
+                    throw TransportFailure.Unreachable($"GET {Redactor.Url(start)} in the browser", Redactor.Text(reason), e);
                 }
 
                 throw;
@@ -350,7 +321,7 @@ public sealed partial class BrowserUserAgent
             // Once the logout is confirmed, a page with scripts may be running front-channel logout (OpenID Connect
             // Front-Channel Logout §4: an iframe per client) before it redirects: Glewlwyd shows a blank page and
             // waits up to 15 s for its iframes. It gets the rest of the flow's deadline.
-            UserAgentTask.Logout when acceptances > 0 && (page.Scripts || kind == LoginPageKind.ScriptApplication) => Remaining,
+            UserAgentTask.Logout when progress.Acceptances > 0 && (page.Scripts || kind == LoginPageKind.ScriptApplication) => Remaining,
             UserAgentTask.Logout when !page.Scripts && kind != LoginPageKind.ScriptApplication => QuietPage,
             _ => NotUnderstoodAfter,
         };
@@ -360,13 +331,24 @@ public sealed partial class BrowserUserAgent
             var described = await DescribeAsync().ConfigureAwait(false);
             if (task is UserAgentTask.Navigate or UserAgentTask.Logout)
             {
-                var after = acceptances > 0 ? " after the logout was confirmed" : "";
+                var after = progress.Acceptances > 0 ? " after the logout was confirmed" : "";
                 return $"the server showed a page instead of redirecting to {Redactor.Url(stopAt)}{after}: {described}";
             }
 
             return kind == LoginPageKind.ScriptApplication
                 ? $"the page {described} is a script application that rendered nothing the browser driver understands within {NotUnderstoodAfter.TotalSeconds:0} s"
                 : $"the page {described} has no login, one-time-code, consent or form_post form the browser driver understands (set login.selectors in the profile)";
+        }
+
+        /// <summary>
+        /// The step every field page takes: types <paramref name="value"/> into <paramref name="field"/>, sends its form,
+        /// and waits for the page to move on; a new error shown instead means the server refused <paramref name="what"/>.
+        /// </summary>
+        private async Task SendAsync(ILocator field, ILocator? button, string value, string what, int navigationsBefore, string? errorBefore, CancellationToken token)
+        {
+            await field.FillAsync(value, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+            await SubmitAsync(field, button, what).ConfigureAwait(false);
+            await WaitForChangeAsync(field, navigationsBefore, errorBefore, $"{what} was submitted", refused: true, token).ConfigureAwait(false);
         }
 
         /// <summary>Sends the form of <paramref name="field"/>: its button when there is one, else Enter in the field.</summary>

@@ -52,7 +52,7 @@ public sealed class BrowserLoginDriver(
 /// are read. Redirect URIs with custom schemes work the same way, since the redirect is caught before the
 /// browser tries to follow it.
 /// </summary>
-public sealed partial class BrowserUserAgent : IUserAgent
+public sealed partial class BrowserUserAgent : PageUserAgent
 {
     private const int MaxSteps = 25;
     private const string TracePrefix = "flow-";
@@ -74,23 +74,11 @@ public sealed partial class BrowserUserAgent : IUserAgent
     /// <summary>Upper bound for one page to react to a submitted form before the flow gives up.</summary>
     private static readonly TimeSpan ReactionTimeout = TimeSpan.FromSeconds(15);
 
-    // Visible as Playwright means it: a non-empty box and not visibility:hidden.
-    private const string Helpers = """
-        const visible = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.height > 0 && getComputedStyle(e).visibility !== 'hidden'; };
-        const squash = s => (s || '').replace(/\s+/g, ' ').trim();
-        const errors = sel => [...document.querySelectorAll(sel)].filter(visible).map(e => squash(e.innerText)).filter(t => t).join(' | ');
-        """;
+    /// <summary>After an action: is the acted-on element still shown, and which error does the page show (embedded, see the project file).</summary>
+    private static readonly string ReactionScript = BrowserPageReader.Load("Conformance.Harness.Login.PageReaction.js");
 
-    /// <summary>After an action: is the acted-on element still shown, and which error does the page show.</summary>
-    private const string ReactionScript = "(field, errorSelector) => {\n" + Helpers + """
-          return { shown: field.isConnected && visible(field), error: errors(errorSelector) };
-        }
-        """;
-
-    private const string DescribeScript = "(errorSelector) => {\n" + Helpers + """
-          return { title: squash(document.title), error: errors(errorSelector), text: squash(document.body ? document.body.innerText : '') };
-        }
-        """;
+    /// <summary>The page's title, shown error and text, for messages.</summary>
+    private static readonly string DescribeScript = BrowserPageReader.Load("Conformance.Harness.Login.PageDescription.js");
 
     private readonly BrowserLoginDriver driver;
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -103,16 +91,7 @@ public sealed partial class BrowserUserAgent : IUserAgent
 
     private Redactor Redactor => driver.Redactor;
 
-    public Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default) =>
-        RunAsync(request.ToUri(), request.RedirectUri, user, UserAgentTask.Authorize, ct);
-
-    public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Navigate, ct);
-
-    public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Logout, ct);
-
-    public async ValueTask DisposeAsync()
+    public override async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
@@ -141,7 +120,7 @@ public sealed partial class BrowserUserAgent : IUserAgent
         }
     }
 
-    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
+    private protected override async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
         await gate.WaitAsync(ct).ConfigureAwait(false);

@@ -21,7 +21,7 @@ public sealed class FormLoginDriver(HarnessHttp http, LoginProfile login) : ILog
 /// a one-time code, an identifier, a consent decision, a logout confirmation) rather than one issuer's markup.
 /// Selectors in the profile (<c>login.selectors</c>) override the guesses for unusual pages.
 /// </summary>
-public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserAgent
+public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : PageUserAgent
 {
     private readonly CookieJar jar = new();
     private readonly PageSelectors selectors = LoginVocabulary.Selectors(login);
@@ -29,23 +29,13 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
     private const int MaxSteps = 25;
     private static readonly HtmlParser Parser = new();
 
-    public Task<AuthorizationResponse> AuthorizeAsync(AuthorizationRequest request, UserProfile user, CancellationToken ct = default) =>
-        RunAsync(request.ToUri(), request.RedirectUri, user, UserAgentTask.Authorize, ct);
-
-    public Task<AuthorizationResponse> NavigateAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Navigate, ct);
-
-    public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
-        RunAsync(start, stopAt, null, UserAgentTask.Logout, ct);
-
     /// <summary>Like <see cref="NavigateAsync"/>, but a consent page is answered: the user is already signed in.</summary>
     internal Task<AuthorizationResponse> ConsentAsync(AuthorizationRequest request, CancellationToken ct = default) =>
         RunAsync(request.ToUri(), request.RedirectUri, null, UserAgentTask.Consent, ct);
 
-    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>, answering the pages <paramref name="task"/> may act on.</summary>
-    private async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
+    private protected override async Task<AuthorizationResponse> RunAsync(Uri start, Uri stopAt, UserProfile? user, UserAgentTask task, CancellationToken ct)
     {
         var next = new HttpRequestMessage(HttpMethod.Get, start);
         if (start.Query.Contains("sessionToken=", StringComparison.Ordinal))
@@ -54,10 +44,7 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
             next.Options.Set(RateLimitHandler.OneTime, true);
         }
 
-        var credentialsSent = false;
-        var identifierSent = false;
-        var codeSent = false;
-        var acceptances = 0;
+        var progress = new LoginProgress(user);
         for (var step = 0; step < MaxSteps; step++)
         {
             using var response = await SendAsync(next, ct).ConfigureAwait(false);
@@ -104,18 +91,20 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
 
             if (!LoginPageInterpreter.Acts(task, verdict.Kind))
             {
-                throw NothingToDo(task, verdict.Kind, url, page.Facts, acceptances);
+                throw NothingToDo(task, verdict.Kind, url, page.Facts, progress.Acceptances);
             }
+
+            if (progress.Stuck(verdict.Kind))
+            {
+                throw progress.Failure(verdict.Kind, $"at {url} ({LoginPageInterpreter.Describe(page.Facts)})");
+            }
+
+            progress.Took(verdict.Kind);
 
             switch (verdict.Kind)
             {
                 case LoginPageKind.Password:
                 {
-                    if (credentialsSent)
-                    {
-                        throw new LoginFailedException($"the login page at {url} was shown again after the credentials were sent: the user '{user!.Username}' was refused ({LoginPageInterpreter.Describe(page.Facts)})");
-                    }
-
                     var (form, password) = FieldForm(page, verdict.Field!, url);
                     var username = verdict.Field!.Username is { } u && page.Element(u) is var e && HtmlPageReader.FormOf(e) == form ? e : null;
                     var typed = new List<FormField>();
@@ -126,39 +115,21 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
 
                     typed.Add(new(password.GetAttribute("name") ?? "password", user!.Password.Reveal()));
                     next = Submit(form, pageUri, Fill(form, typed), SubmitButton(page, verdict.Field, form));
-                    credentialsSent = true;
                     continue;
                 }
 
                 case LoginPageKind.OneTimeCode:
                 {
-                    if (user!.TotpSecret is null)
-                    {
-                        throw new LoginFailedException($"the page at {url} asks for a one-time code, but user '{user.Username}' has no totpSecret in the profile");
-                    }
-
-                    if (codeSent)
-                    {
-                        throw new LoginFailedException($"the one-time code for '{user.Username}' was refused at {url} ({LoginPageInterpreter.Describe(page.Facts)}); check the TOTP secret and the clock");
-                    }
-
                     var (form, input) = FieldForm(page, verdict.Field!, url);
-                    var code = await TotpCodes.NextAsync(user, ct).ConfigureAwait(false);
+                    var code = await TotpCodes.NextAsync(user!, ct).ConfigureAwait(false);
                     next = Submit(form, pageUri, Fill(form, [new(input.GetAttribute("name") ?? "otp", code)]), SubmitButton(page, verdict.Field!, form));
-                    codeSent = true;
                     continue;
                 }
 
                 case LoginPageKind.Identifier:
                 {
-                    if (identifierSent)
-                    {
-                        throw new LoginFailedException($"the identifier page at {url} was shown again after '{user!.Username}' was sent: the user was refused ({LoginPageInterpreter.Describe(page.Facts)})");
-                    }
-
                     var (form, input) = FieldForm(page, verdict.Field!, url);
                     next = Submit(form, pageUri, Fill(form, [new(input.GetAttribute("name") ?? "username", user!.Username)]), SubmitButton(page, verdict.Field!, form));
-                    identifierSent = true;
                     continue;
                 }
 
@@ -166,11 +137,6 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
                 {
                     // Consent, an interstitial, a logout confirmation: posted with the accepting button, never one
                     // that denies. A decision held in a hidden field (LemonLDAP's "confirm") goes back unchanged.
-                    if (++acceptances > LoginPageInterpreter.MaxAcceptances)
-                    {
-                        throw new LoginFailedException($"the page at {url} came back after it was accepted {LoginPageInterpreter.MaxAcceptances} times ({LoginPageInterpreter.Describe(page.Facts)})");
-                    }
-
                     var button = page.Element(verdict.Button!.Ref);
                     var form = page.Form(verdict.Button.Form) ?? throw Scripted(task, url, "its button is in no form");
                     next = Submit(form, pageUri, HtmlPageReader.Fields(form), button);
@@ -223,13 +189,9 @@ public sealed class FormUserAgent(HarnessHttp http, LoginProfile login) : IUserA
         {
             response = await http.Client.SendAsync(request, ct).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.Is(e, ct))
         {
-            throw new IssuerUnreachableException($"{request.Method} {http.Redactor.Url(request.RequestUri)}: {HarnessHttp.Describe(e)}", e);
-        }
-        catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-        {
-            throw new IssuerUnreachableException($"{request.Method} {http.Redactor.Url(request.RequestUri)}: no response within {http.Timeout.TotalSeconds:0} s", e);
+            throw TransportFailure.Unreachable($"{request.Method} {http.Redactor.Url(request.RequestUri)}", e, http.Timeout);
         }
 
         jar.Store(response);

@@ -10,15 +10,7 @@ public sealed class IntrospectionResponse
     internal IntrospectionResponse(RestResponse response)
     {
         Status = response.StatusCode;
-        try
-        {
-            using var document = JsonDocument.Parse(response.Content ?? "");
-            Json = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            Json = null;
-        }
+        Json = JsonBody.Object(response.Content);
     }
 
     public HttpStatusCode Status { get; }
@@ -28,8 +20,7 @@ public sealed class IntrospectionResponse
     /// <summary>Null when the answer had no boolean "active" (itself a violation of RFC 7662 §2.2).</summary>
     public bool? Active => Json is { } j && j.TryGetProperty("active", out var a) && a.ValueKind is JsonValueKind.True or JsonValueKind.False ? a.GetBoolean() : null;
 
-    public string? String(string name) =>
-        Json is { } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public string? String(string name) => JsonBody.String(Json, name);
 
     public string? Error => String("error");
 

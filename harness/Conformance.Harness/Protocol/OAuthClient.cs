@@ -26,7 +26,7 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
     public AuthorizationRequest AuthorizationRequest(string scope = "openid", string responseType = "code") => new()
     {
         Endpoint = Server.Metadata.AuthorizationEndpoint
-            ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no authorization_endpoint"),
+            ?? throw NotPublished("authorization_endpoint"),
         ClientId = Client.ClientId,
         RedirectUri = Client.RedirectUri ?? throw new InvalidOperationException($"client '{Client.Role}' has no redirectUri in the profile"),
         Scope = scope,
@@ -74,26 +74,20 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
     }
 
     /// <summary>RFC 7662 §2.1, authenticated as this client.</summary>
-    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
-    {
-        var endpoint = Server.Metadata.IntrospectionEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no introspection_endpoint");
-        var request = new RestRequest(endpoint, Method.Post);
-        request.AddParameter("token", token, ParameterType.GetOrPost);
-        if (tokenTypeHint is not null)
-        {
-            request.AddParameter("token_type_hint", tokenTypeHint, ParameterType.GetOrPost);
-        }
-
-        Authenticate(request, authentication);
-        var response = await http.Rest.SendOrThrowAsync(request, $"introspection endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
-        return new IntrospectionResponse(response);
-    }
+    public async Task<IntrospectionResponse> IntrospectAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default) =>
+        new(await PostTokenAsync(Server.Metadata.IntrospectionEndpoint, "introspection", token, tokenTypeHint, authentication, ct).ConfigureAwait(false));
 
     /// <summary>RFC 7009 §2.1; the answer is only the status (200 whether or not the token was valid, §2.2).</summary>
-    public async Task<HttpStatusCode> RevokeAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    public async Task<HttpStatusCode> RevokeAsync(string token, string? tokenTypeHint = null, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default) =>
+        (await PostTokenAsync(Server.Metadata.RevocationEndpoint, "revocation", token, tokenTypeHint, authentication, ct).ConfigureAwait(false)).StatusCode;
+
+    /// <summary>
+    /// Introspection (RFC 7662 §2.1) and revocation (RFC 7009 §2.1) ask the same request of the client: the token,
+    /// an optional token_type_hint, and the client's authentication, posted to the endpoint named <paramref name="name"/>.
+    /// </summary>
+    private async Task<RestResponse> PostTokenAsync(Uri? endpoint, string name, string token, string? tokenTypeHint, ClientAuthentication authentication, CancellationToken ct)
     {
-        var endpoint = Server.Metadata.RevocationEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no revocation_endpoint");
-        var request = new RestRequest(endpoint, Method.Post);
+        var request = new RestRequest(endpoint ?? throw NotPublished($"{name}_endpoint"), Method.Post);
         request.AddParameter("token", token, ParameterType.GetOrPost);
         if (tokenTypeHint is not null)
         {
@@ -101,14 +95,13 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
         }
 
         Authenticate(request, authentication);
-        var response = await http.Rest.SendOrThrowAsync(request, $"revocation endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
-        return response.StatusCode;
+        return await http.Rest.SendOrThrowAsync(request, $"{name} endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
     }
 
     /// <summary>OIDC RP-Initiated Logout 1.0 §2: the URL a browser is sent to.</summary>
     public Uri LogoutRequest(string idTokenHint, Uri? postLogoutRedirectUri, string? state)
     {
-        var endpoint = Server.Metadata.EndSessionEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no end_session_endpoint");
+        var endpoint = Server.Metadata.EndSessionEndpoint ?? throw NotPublished("end_session_endpoint");
         var parameters = new List<KeyValuePair<string, string>> { new("id_token_hint", idTokenHint), new("client_id", Client.ClientId) };
         if (postLogoutRedirectUri is not null)
         {
@@ -129,7 +122,7 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
     /// <summary>Posts a grant to the token endpoint with this client's authentication. One-time grants are never retried here.</summary>
     public async Task<TokenResponse> TokenAsync(IEnumerable<KeyValuePair<string, string>> form, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
     {
-        var endpoint = Server.Metadata.TokenEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no token_endpoint");
+        var endpoint = Server.Metadata.TokenEndpoint ?? throw NotPublished("token_endpoint");
         var request = new RestRequest(endpoint, Method.Post);
         foreach (var (name, value) in form)
         {
@@ -154,7 +147,7 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
     /// <summary>OIDC Core §5.3.1 with the token in the Authorization header (RFC 6750 §2.1).</summary>
     public async Task<UserInfoResponse> UserInfoAsync(string accessToken, CancellationToken ct = default)
     {
-        var endpoint = Server.Metadata.UserinfoEndpoint ?? throw new IssuerUnreachableException($"server '{Server.Name}' publishes no userinfo_endpoint");
+        var endpoint = Server.Metadata.UserinfoEndpoint ?? throw NotPublished("userinfo_endpoint");
         var request = new RestRequest(endpoint);
         request.AddHeader("Authorization", "Bearer " + accessToken);
         var response = await http.Rest.SendOrThrowAsync(request, $"userinfo endpoint of '{Server.Name}'", ct).ConfigureAwait(false);
@@ -184,6 +177,9 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
                 break;
         }
     }
+
+    /// <summary>The server's metadata lacks the endpoint: nothing can be learned there, so the check is inconclusive.</summary>
+    private IssuerUnreachableException NotPublished(string field) => new($"server '{Server.Name}' publishes no {field}");
 
     private Secret RequireSecret() =>
         Client.Secret ?? throw new InvalidOperationException($"client '{Client.Role}' has no secret in the profile");

@@ -63,8 +63,7 @@ public sealed class ProviderMetadata
 
     public bool Has(string name) => json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out _);
 
-    public string? String(string name) =>
-        json.ValueKind == JsonValueKind.Object && json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public string? String(string name) => JsonBody.String(json, name);
 
     public Uri? Url(string name) => String(name) is { } s && Uri.TryCreate(s, UriKind.Absolute, out var u) ? u : null;
 

@@ -14,15 +14,8 @@ public sealed class TokenResponse
         CacheControl = response.Header("Cache-Control");
         Pragma = response.Header("Pragma");
         ContentType = response.ContentType;
-        try
-        {
-            using var document = JsonDocument.Parse(response.Content ?? "");
-            Json = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            Json = null;
-        }
+        // Any JSON value, not only an object: BeOAuthError tells "JSON but not an object" apart from "not JSON".
+        Json = JsonBody.Parse(response.Content);
     }
 
     public HttpStatusCode Status { get; }
@@ -54,8 +47,7 @@ public sealed class TokenResponse
 
     public string? ErrorDescription => String("error_description");
 
-    public string? String(string name) =>
-        Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public string? String(string name) => JsonBody.String(Json, name);
 
     public override string ToString() => IsSuccess
         ? $"HTTP {(int)Status}, token_type {TokenType}, scope '{Scope}'"

@@ -13,15 +13,7 @@ public sealed class UserInfoResponse
         Status = response.StatusCode;
         WwwAuthenticate = response.Header("WWW-Authenticate");
         ContentType = response.ContentType;
-        try
-        {
-            using var document = JsonDocument.Parse(response.Content ?? "");
-            Claims = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            Claims = null;
-        }
+        Claims = JsonBody.Object(response.Content);
     }
 
     public HttpStatusCode Status { get; }
@@ -32,7 +24,7 @@ public sealed class UserInfoResponse
 
     public JsonElement? Claims { get; }
 
-    public string? Subject => Claims is { } c && c.TryGetProperty("sub", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null;
+    public string? Subject => JsonBody.String(Claims, "sub");
 
     public override string ToString() => Status == HttpStatusCode.OK
         ? $"HTTP 200, sub '{Subject}'"
