@@ -369,13 +369,9 @@ public static class BackChannel
             c.Target.Http.Redactor.AddArtefact(raw.String("refresh_token"));
             return raw;
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.Is(e, c.Cancellation))
         {
-            throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
-        }
-        catch (TaskCanceledException e) when (!c.Cancellation.IsCancellationRequested)
-        {
-            throw new IssuerUnreachableException($"{what}: no response before the timeout", e);
+            throw TransportFailure.Unreachable(what, e, c.Target.Http.Timeout);
         }
     }
 }

@@ -25,13 +25,9 @@ internal static class Probes
         {
             return await c.Target.Http.Client.SendAsync(request, c.Cancellation).ConfigureAwait(false);
         }
-        catch (HttpRequestException e)
+        catch (Exception e) when (TransportFailure.Is(e, c.Cancellation))
         {
-            throw new IssuerUnreachableException($"{what}: {HarnessHttp.Describe(e)}", e);
-        }
-        catch (TaskCanceledException e) when (!c.Cancellation.IsCancellationRequested)
-        {
-            throw new IssuerUnreachableException($"{what}: no response within {c.Target.Http.Timeout.TotalSeconds:0} s", e);
+            throw TransportFailure.Unreachable(what, e, c.Target.Http.Timeout);
         }
     }
 
