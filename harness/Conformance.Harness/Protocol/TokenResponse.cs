@@ -6,28 +6,19 @@ using Conformance.Harness.Http;
 namespace Conformance.Harness.Protocol;
 
 /// <summary>An answer of the token endpoint: RFC 6749 §5.1 on success, §5.2 on error.</summary>
-public sealed class TokenResponse
+public sealed class TokenResponse : EndpointResponse
 {
+    // Any JSON value, not only an object: BeOAuthError tells "JSON but not an object" apart from "not JSON".
     internal TokenResponse(RestResponse response)
+        : base(response, objectOnly: false)
     {
-        Status = response.StatusCode;
         CacheControl = response.Header("Cache-Control");
         Pragma = response.Header("Pragma");
-        ContentType = response.ContentType;
-        // Any JSON value, not only an object: BeOAuthError tells "JSON but not an object" apart from "not JSON".
-        Json = JsonBody.Parse(response.Content);
     }
-
-    public HttpStatusCode Status { get; }
-
-    public string? ContentType { get; }
 
     public string? CacheControl { get; }
 
     public string? Pragma { get; }
-
-    /// <summary>The body, when it was a JSON object.</summary>
-    public JsonElement? Json { get; }
 
     public bool IsSuccess => Status == HttpStatusCode.OK && AccessToken is not null;
 
@@ -43,11 +34,7 @@ public sealed class TokenResponse
 
     public long? ExpiresIn => Json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("expires_in", out var v) && v.TryGetInt64(out var n) ? n : null;
 
-    public string? Error => String("error");
-
     public string? ErrorDescription => String("error_description");
-
-    public string? String(string name) => JsonBody.String(Json, name);
 
     public override string ToString() => IsSuccess
         ? $"HTTP {(int)Status}, token_type {TokenType}, scope '{Scope}'"

@@ -6,25 +6,18 @@ using Conformance.Harness.Http;
 namespace Conformance.Harness.Protocol;
 
 /// <summary>OIDC Core §5.3.2 (claims as JSON) or RFC 6750 §3 (WWW-Authenticate on error).</summary>
-public sealed class UserInfoResponse
+public sealed class UserInfoResponse : EndpointResponse
 {
     internal UserInfoResponse(RestResponse response)
-    {
-        Status = response.StatusCode;
+        : base(response, objectOnly: true) =>
         WwwAuthenticate = response.Header("WWW-Authenticate");
-        ContentType = response.ContentType;
-        Claims = JsonBody.Object(response.Content);
-    }
-
-    public HttpStatusCode Status { get; }
-
-    public string? ContentType { get; }
 
     public string? WwwAuthenticate { get; }
 
-    public JsonElement? Claims { get; }
+    /// <summary>The claims: the body when it is a JSON object.</summary>
+    public JsonElement? Claims => Json;
 
-    public string? Subject => JsonBody.String(Claims, "sub");
+    public string? Subject => String("sub");
 
     public override string ToString() => Status == HttpStatusCode.OK
         ? $"HTTP 200, sub '{Subject}'"
