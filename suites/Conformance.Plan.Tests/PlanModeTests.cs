@@ -98,6 +98,25 @@ public sealed class PlanModeTests
         Directory.Delete(artifacts, true);
     }
 
+    /// <summary>
+    /// The estimate against a measurement: the README's catalogue run against the reference issuer under the Okta
+    /// rules took 7 min 5 s (9 s without pacing). The plan's pacing floor for the same (the catalogue alone, Okta
+    /// rules, the reference profile) must land near it, or the estimate misleads whoever plans a tenant's run.
+    /// </summary>
+    [Test]
+    public void The_pacing_floor_of_the_catalogue_under_the_okta_rules_is_near_the_measured_run()
+    {
+        var reference = Harness.Target.TargetProfileLoader.LoadFile(Suites.TargetRun.ReferenceProfilePath, _ => "placeholder", new Dictionary<string, string> { ["embedded"] = "http://127.0.0.1" });
+        var profile = reference with { Options = reference.Options with { Pacing = Harness.Target.TargetOptions.OktaPacing } };
+        var drivers = profile.Login.Drivers.ToDictionary(d => d, d => d == "form" ? null : (string?)"the catalogue run used the form driver");
+        var input = new PlanInput(profile, RequestProfile.Committed(), [], Conformance.Checks.Catalogue.All.Select(c => c.Definition).ToList(), drivers);
+
+        var estimate = new PlanReport(input, "reference with the Okta rules").Estimate;
+
+        TestContext.Out.WriteLine($"pacing floor {estimate.Slowest}; estimate {TimeEstimate.Text(estimate.Total)}");
+        estimate.Slowest!.Floor.Should().BeCloseTo(TimeSpan.FromSeconds(425), TimeSpan.FromSeconds(130), "the README measured 7 min 5 s for this run");
+    }
+
     [Test]
     public void Committed_request_profile_lists_every_check_and_flow()
     {
