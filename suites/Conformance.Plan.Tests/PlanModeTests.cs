@@ -74,6 +74,7 @@ public sealed class PlanModeTests
             .And.Contain("*/v1/token: 3 per 1 s", "the Okta shorthand's pacing is what the estimate is under")
             .And.Contain("Invasive: nothing invasive would run (options.invasive is false")
             .And.Contain("would not run, no 'service' client", "the template has no service client")
+            .And.Contain("would not run, no user with one-time codes (totpSecret) in the profile", "the template's user has no TOTP seed")
             .And.Contain("Counts are ESTIMATES")
             .And.NotContain(WebSecret).And.NotContain(Password);
         var plan = await File.ReadAllTextAsync(file);

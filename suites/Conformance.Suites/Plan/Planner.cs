@@ -72,6 +72,12 @@ internal static class Planner
                     continue;
                 }
 
+                if (check.Applicability.Contains("TOTP", StringComparison.Ordinal) && !HasTotpUser(profile))
+                {
+                    yield return new PlannedItem("check", check.Id, server, null, PlanStatus.NotRun, NoTotpUser, []);
+                    continue;
+                }
+
                 var discovery = DiscoveryWords.IsMatch(check.Applicability) ? PlanStatus.Depends : PlanStatus.Runs;
                 yield return Judge(input, "check", check.Id, server, null, measured, discovery, (discovery == PlanStatus.Depends ? "if discovery shows " : "needs ") + check.Applicability);
             }
@@ -94,6 +100,12 @@ internal static class Planner
             {
                 for (var variant = 0; variant < flow.Variants; variant++)
                 {
+                    if (flow.Method.Contains("totp", StringComparison.OrdinalIgnoreCase) && !HasTotpUser(input.Profile))
+                    {
+                        yield return new PlannedItem("flow", flow.Method, server, driver, PlanStatus.NotRun, NoTotpUser, []);
+                        continue;
+                    }
+
                     if (driver is not null && input.Drivers.GetValueOrDefault(driver) is { } unavailable)
                     {
                         yield return new PlannedItem("flow", flow.Method, server, driver, PlanStatus.NotRun, "login driver unavailable: " + unavailable, []);
@@ -141,6 +153,11 @@ internal static class Planner
             server ?? profile.Servers[0].Name, r.Endpoint, r.Role, profile.Client(r.Role)?.ClientId, r.User ? user : null, r.Count)).ToList();
         return new PlannedItem(kind, id, server, driver, status, reason, requests);
     }
+
+    private const string NoTotpUser = "no user with one-time codes (totpSecret) in the profile";
+
+    /// <summary>The second-factor checks and flows need a user enrolled in TOTP; the profile alone says whether there is one.</summary>
+    private static bool HasTotpUser(TargetProfile profile) => profile.Users.Any(u => u.TotpSecret is not null);
 
     private static string Roles(IEnumerable<string> roles) => string.Join(" or ", roles.Select(r => $"'{r}'"));
 
