@@ -6,6 +6,7 @@ using Conformance.Harness.Protocol;
 using Conformance.Harness.Results;
 using Conformance.Reports;
 using Conformance.Harness.Target;
+using Conformance.Suites.Plan;
 using Conformance.Suites.Run;
 
 namespace Conformance.Suites;
@@ -46,6 +47,24 @@ public sealed class TargetRun
     [OneTimeSetUp]
     public async Task ConnectAsync()
     {
+        if (RunParameters.Plan)
+        {
+            // First, before anything that could connect (the browser install, the embedded issuer, discovery, the
+            // preflight): a plan sends nothing. Ignored, not failed: nothing went wrong, and nothing was tested.
+            // TestContext.Error, not Progress: dotnet test's console shows the first and drops the second.
+            string file;
+            try
+            {
+                (Redactor, file) = PlanMode.Write(TestContext.Error, RunParameters.ArtifactsDirectory);
+            }
+            catch (TargetProfileException e)
+            {
+                throw new PlainFailure(e.Message);
+            }
+
+            Assert.Ignore($"plan mode: nothing sent; the plan is in {file}");
+        }
+
         TargetProfile profile;
         try
         {
@@ -153,6 +172,10 @@ public sealed class TargetRun
             var run = Results.ToFile();
             run.Write(path);
             Say.Progress($"[results] {path}");
+            if (RunParameters.WriteRequestProfile)
+            {
+                Say.Progress("[plan] " + RequestProfile.WriteCommitted(run, embedded is not null && RunParameters.Faults.Count == 0 && RunParameters.Variants.Count == 0));
+            }
             if (RunParameters.Reports != "none")
             {
                 var full = RunParameters.Reports == "all";

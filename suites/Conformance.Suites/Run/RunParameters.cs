@@ -35,6 +35,15 @@ internal static class RunParameters
     /// </summary>
     public static bool Preflight => !string.Equals(Get("preflight", "CONFORMANCE_PREFLIGHT"), "off", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// Plan mode ("true" or "1"): print what a run would do to the target and send nothing (no discovery, no login,
+    /// no preflight); the plan goes to the console and plan.txt, and no test runs.
+    /// </summary>
+    public static bool Plan => Get("plan", "CONFORMANCE_PLAN") is "1" or "true" or "True" or "TRUE";
+
+    /// <summary>"1": a run against the conformant embedded issuer rewrites the committed Plan/request-profile.txt from what each check and flow sent.</summary>
+    public static bool WriteRequestProfile => Get("write-request-profile", "CONFORMANCE_WRITE_REQUEST_PROFILE") == "1";
+
     /// <summary>Where evidence files go.</summary>
     public static string ArtifactsDirectory =>
         Path.GetFullPath(Get("artifacts", "CONFORMANCE_ARTIFACTS") ?? Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts"));
