@@ -14,7 +14,6 @@ public sealed class CheckContext
     private readonly List<string> notes = [];
     private readonly List<Jose.DecodedToken> tokens = [];
     private readonly AuthorizationServer? server;
-
     private readonly string? noLoginDriver;
 
     internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null)
