@@ -14,14 +14,16 @@ public sealed class CheckContext
     private readonly List<string> notes = [];
     private readonly List<Jose.DecodedToken> tokens = [];
     private readonly AuthorizationServer? server;
+    private readonly string? noLoginDriver;
 
-    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation)
+    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null)
     {
         Check = check;
         Target = target;
         this.server = server;
         LoginDriverOrNull = loginDriver;
         Cancellation = cancellation;
+        this.noLoginDriver = noLoginDriver;
     }
 
     public CheckDefinition Check { get; }
@@ -34,7 +36,8 @@ public sealed class CheckContext
 
     internal ILoginDriver? LoginDriverOrNull { get; }
 
-    public ILoginDriver LoginDriver => LoginDriverOrNull ?? throw new NotApplicableException("no login driver can run here");
+    /// <summary>The login driver of this run, or not applicable with the reason the driver cannot run here.</summary>
+    public ILoginDriver LoginDriver => LoginDriverOrNull ?? throw new NotApplicableException(noLoginDriver ?? "no login driver can run here");
 
     public IReadOnlyList<string> Notes => notes;
 
@@ -98,6 +101,18 @@ public sealed class CheckContext
         if (!condition)
         {
             throw new RequirementViolatedException(Check.Requirement, expected, observed);
+        }
+    }
+
+    /// <summary>
+    /// A SHOULD step inside a stronger check (a flow resting on MUSTs): broken, it warns rather than fails, whatever
+    /// the check's level. The clause names the SHOULD ("RFC 7009 §2: ... SHOULD ...").
+    /// </summary>
+    public void ExpectShould(bool condition, string clause, string observed)
+    {
+        if (!condition)
+        {
+            throw new RequirementViolatedException(clause, clause, observed) { Level = RequirementLevel.Should };
         }
     }
 }

@@ -6,6 +6,12 @@ public sealed class RequirementViolatedException(string message, string expected
     public string Expected { get; } = expected;
 
     public string Observed { get; } = observed;
+
+    /// <summary>
+    /// The strength of the clause that was broken when it is weaker than the check's own: a flow rests on MUSTs but
+    /// may take a SHOULD step on the way (RFC 7009 §2: access token revocation), which warns; null for the check's level.
+    /// </summary>
+    public RequirementLevel? Level { get; init; }
 }
 
 /// <summary>The target does not offer the feature the check is about.</summary>

@@ -37,7 +37,14 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         return await Task.WhenAll(runs).ConfigureAwait(false);
     }
 
-    public async Task<CheckResult> RunAsync(Check check, AuthorizationServer? server, CancellationToken ct = default)
+    public Task<CheckResult> RunAsync(Check check, AuthorizationServer? server, CancellationToken ct = default) =>
+        RunAsync(check, server, loginDriver, null, ct);
+
+    /// <summary>
+    /// Runs with this login driver rather than the runner's: an end-to-end flow is one verdict per server and driver.
+    /// A driver that cannot run here is null with the reason, so a check that needs it is not applicable for that reason.
+    /// </summary>
+    public async Task<CheckResult> RunAsync(Check check, AuthorizationServer? server, ILoginDriver? driver, string? noDriverReason, CancellationToken ct = default)
     {
         var definition = check.Definition;
         var clock = Stopwatch.StartNew();
@@ -63,7 +70,7 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
                 }
             }
         });
-        var context = new CheckContext(definition, target, server, loginDriver, deadline.Token);
+        var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason);
         CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
             new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes.Select(target.Http.Redactor.Text).ToList(), clock.Elapsed)
             {
@@ -87,7 +94,7 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         }
         catch (RequirementViolatedException e)
         {
-            return Result(definition.Level == RequirementLevel.Must ? Outcome.Fail : Outcome.Warning, e.Message, e.Expected, e.Observed);
+            return Result((e.Level ?? definition.Level) == RequirementLevel.Must ? Outcome.Fail : Outcome.Warning, e.Message, e.Expected, e.Observed);
         }
         catch (NotApplicableException e)
         {
@@ -118,6 +125,12 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             return Result(Outcome.Inconclusive, $"the check did not finish within {timeout.TotalSeconds:0} s");
+        }
+        catch (Exception e) when (AssertionFailures.Recognise(e))
+        {
+            // A FluentAssertions expectation inside the body (a flow asserts step by step): the requirement is what
+            // was expected, the assertion's own words (with its "because" clause) what was observed.
+            return Result(definition.Level == RequirementLevel.Must ? Outcome.Fail : Outcome.Warning, e.Message, definition.Requirement, e.Message);
         }
     }
 

@@ -17,6 +17,24 @@ public sealed class RunRecorder(ConnectedTarget target, IReadOnlyList<string> lo
 
     public void Add(RunFlow flow) => flows.Enqueue(flow);
 
+    /// <summary>
+    /// An end-to-end flow run as a check: keyed by its NUnit name and categories (what expected-verdict files and
+    /// baselines match on), described by its definition (id, requirement, linked clauses), judged by the result.
+    /// </summary>
+    public void AddFlow(CheckResult result, string name, IReadOnlyList<string> categories, string? message, IReadOnlyList<string>? attachments = null) =>
+        flows.Enqueue(Flow(result, name, categories, message, attachments));
+
+    public static RunFlow Flow(CheckResult result, string name, IReadOnlyList<string> categories, string? message, IReadOnlyList<string>? attachments = null) =>
+        new(name, categories, result.Outcome, message, result.Duration.TotalMilliseconds, result.Exchanges, attachments ?? [])
+        {
+            Id = result.Check.Id,
+            Requirement = result.Check.Requirement,
+            Specs = result.Check.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+            Expected = result.Expected,
+            Observed = result.Observed,
+            Tokens = result.Tokens,
+        };
+
     public RunFile ToFile() => new()
     {
         RunId = RunId,

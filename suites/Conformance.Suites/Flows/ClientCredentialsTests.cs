@@ -1,3 +1,4 @@
+using Conformance.Harness.Checks;
 using Conformance.Harness.Protocol;
 using Conformance.Suites.Run;
 
@@ -8,25 +9,38 @@ namespace Conformance.Suites.Flows;
 [Category("flow:client-credentials")]
 public sealed class ClientCredentialsTests : ConformanceTest
 {
+    internal static readonly CheckDefinition ClientCredentials = new()
+    {
+        Id = "FLOW-CLIENT-CREDENTIALS",
+        Area = "client-credentials",
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "An authenticated service client asking for a scope it may have MUST get a no-store Bearer access token, without an ID token, "
+            + "that is live for that scope (RFC 9068 validation or introspection).",
+        Specs = Specs("RFC6749 §4.4.2; RFC6749 §4.4.3; RFC6749 §5.1; OIDC-Core §2; RFC9068 §4; RFC7662 §2.2"),
+        Applicability = "a server that may offer the client_credentials grant and a 'service' client with a scope of that server",
+        Remediation = "Issue an access token to the service client for its scope, with Cache-Control: no-store, no ID token, and a token that validates or introspects as active.",
+    };
+
     [TestCaseSource(typeof(Servers), nameof(Servers.All))]
     public Task Service_client_gets_an_access_token_for_its_custom_scope_and_no_refresh_token(string serverName) =>
-        CheckAsync(async () =>
+        FlowAsync(ClientCredentials, async c =>
         {
-            var server = Server(serverName);
-            RequireGrant(server, "client_credentials");
-            var client = Client("service", server);
-            var scope = ServiceScope(server, client);
-            var oauth = new OAuthClient(Target.Http, server, client);
+            RequireGrant(c, "client_credentials");
+            var client = c.Client("service");
+            var scope = ServiceScope(c, client);
+            var oauth = c.OAuth(client);
 
             var tokens = await oauth.ClientCredentialsAsync(scope).ConfigureAwait(false);
+            c.Evidence("access_token", tokens.AccessToken);
 
-            NotApplicableIfRefused(server, "client_credentials", tokens);
+            NotApplicableIfRefused(c, "client_credentials", tokens);
 
             FlowSteps.ShouldBeSuccessfulTokenResponse(tokens, "RFC 6749 §4.4.3: an authenticated client asking for a scope it may have gets an access token");
             // RFC 6749 §4.4.3: a refresh token SHOULD NOT be included (a SHOULD: RT-05 warns about it, the flow goes on).
             if (tokens.RefreshToken is not null)
             {
-                Say.Line("note: the client credentials grant returned a refresh token (RFC 6749 §4.4.3 SHOULD NOT; see RT-05)");
+                c.Note("the client credentials grant returned a refresh token (RFC 6749 §4.4.3 SHOULD NOT; see RT-05)");
             }
 
             tokens.IdToken.Should().BeNull("no user took part, so there is nothing for an ID token to say (OIDC Core §2)");
@@ -36,18 +50,14 @@ public sealed class ClientCredentialsTests : ConformanceTest
             }
 
             await FlowSteps.ShouldBeLiveAccessTokenAsync(oauth, tokens.AccessToken!, [scope]).ConfigureAwait(false);
-        });
+        }, serverName);
 
     /// <summary>The service client's first scope that this server has: from the server's profile, else from its published scopes.</summary>
-    private static string ServiceScope(AuthorizationServer server, Harness.Target.ClientProfile client)
+    private static string ServiceScope(CheckContext c, Harness.Target.ClientProfile client)
     {
-        var known = server.Profile.Scopes.Count > 0 ? server.Profile.Scopes : server.Metadata.ScopesSupported;
+        var known = c.Server.Profile.Scopes.Count > 0 ? c.Server.Profile.Scopes : c.Server.Metadata.ScopesSupported;
         var scope = client.Scopes.FirstOrDefault(known.Contains) ?? (known.Count == 0 ? client.Scopes.FirstOrDefault() : null);
-        if (scope is null)
-        {
-            Assert.Ignore($"not applicable: none of the service client's scopes ({string.Join(", ", client.Scopes)}) belongs to server '{server.Name}'");
-        }
-
+        c.Require(scope is not null, $"none of the service client's scopes ({string.Join(", ", client.Scopes)}) belongs to server '{c.Server.Name}'");
         return scope!;
     }
 }
