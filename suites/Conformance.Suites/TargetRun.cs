@@ -190,6 +190,8 @@ public sealed class TargetRun
                         AllureResults = full,
                         RenderAllure = full,
                         Browser = located,
+                        // The run's own Chromium prints the PDF, when the browser driver started one.
+                        PdfBrowser = browser?.Browser,
                         AttachmentDirectories = [RunParameters.ArtifactsDirectory],
                         Secrets = ReportOptions.SecretsOf(target.Profile.Secrets),
                         Clients = ReportOptions.ClientsOf(target.Profile),

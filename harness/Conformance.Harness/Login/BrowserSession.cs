@@ -54,6 +54,9 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>How long starting Playwright's driver and launching Chromium took.</summary>
     public TimeSpan StartTime { get; }
 
+    /// <summary>The running browser, for work that needs no flow context of its own: the reports print the PDF in it rather than start a second Chromium.</summary>
+    public IBrowser Browser => browser;
+
     public bool IsConnected => Volatile.Read(ref disposed) == 0 && browser.IsConnected;
 
     /// <summary>
