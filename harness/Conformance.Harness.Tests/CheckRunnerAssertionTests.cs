@@ -42,7 +42,7 @@ public sealed class CheckRunnerAssertionTests
         result.Expected.Should().Be(Must.Requirement);
         result.Observed.Should().Contain("RFC 6749 §4.1.3 says so").And.Contain("found");
         result.Message.Should().Be(result.Observed);
-        result.Check.Specs.Select(s => s.Link.ToString()).Should().Equal(
+        result.Definition.Specs.Select(s => s.Link.ToString()).Should().Equal(
             "https://www.rfc-editor.org/rfc/rfc6749.html#section-4.1.3",
             "https://openid.net/specs/openid-connect-core-1_0.html#rfc.section.3.1.3.7");
     }
@@ -54,7 +54,7 @@ public sealed class CheckRunnerAssertionTests
 
         result.Outcome.Should().Be(Outcome.Warning);
         result.Expected.Should().Be(Should.Requirement);
-        result.Check.Specs.Should().HaveCount(2);
+        result.Definition.Specs.Should().HaveCount(2);
     }
 
     [Test]

@@ -45,7 +45,7 @@ public class AllowedVariantTests
     public async Task The_catalogue_neither_fails_nor_warns_nor_is_inconclusive_under_the_variant(string variant)
     {
         var results = await ResultsAsync(variant);
-        foreach (var r in results.Where(r => r.Outcome == Outcome.NotApplicable).OrderBy(r => r.Check.Id, StringComparer.Ordinal))
+        foreach (var r in results.Where(r => r.Outcome == Outcome.NotApplicable).OrderBy(r => r.Definition.Id, StringComparer.Ordinal))
         {
             TestContext.Out.WriteLine($"not applicable under {variant}: {r}");
         }
@@ -57,13 +57,13 @@ public class AllowedVariantTests
         var (pass, notApplicable) = Expected[variant];
         foreach (var id in pass)
         {
-            var ofCheck = results.Where(r => r.Check.Id == id).ToList();
+            var ofCheck = results.Where(r => r.Definition.Id == id).ToList();
             ofCheck.Should().Contain(r => r.Outcome == Outcome.Pass, $"{id} is what '{variant}' exercises and must still reach a verdict");
         }
 
         foreach (var id in notApplicable)
         {
-            results.Where(r => r.Check.Id == id).Should().OnlyContain(r => r.Outcome == Outcome.NotApplicable,
+            results.Where(r => r.Definition.Id == id).Should().OnlyContain(r => r.Outcome == Outcome.NotApplicable,
                 $"{id} needs what '{variant}' legitimately takes away");
         }
     }
@@ -103,7 +103,7 @@ public class AllowedVariantTests
         var results = await CatalogueRun.RunAsync(new HashSet<string>(), new HashSet<string> { variant }, CancellationToken.None, secrets).ConfigureAwait(false);
         var directory = Path.Combine(Directory.GetCurrentDirectory(), "conformance-artifacts", "allowed-variants");
         Directory.CreateDirectory(directory);
-        var lines = results.OrderBy(r => r.Check.Id, StringComparer.Ordinal).ThenBy(r => r.Server, StringComparer.Ordinal)
+        var lines = results.OrderBy(r => r.Definition.Id, StringComparer.Ordinal).ThenBy(r => r.Server, StringComparer.Ordinal)
             .Select(r => r + (r.Observed is null ? "" : $" | observed: {r.Observed}") + string.Concat(r.Notes.Select(n => $" | note: {n}")));
         await File.WriteAllLinesAsync(Path.Combine(directory, variant + ".txt"), [$"# {variant}: {Variants.Registry[variant]}", .. lines]).ConfigureAwait(false);
         return results;

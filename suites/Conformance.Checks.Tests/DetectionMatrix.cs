@@ -18,7 +18,7 @@ internal static class DetectionMatrix
 
     /// <summary>Checks that broke (fail or warning) on at least one server under this profile.</summary>
     public static IReadOnlySet<string> Tripped(IReadOnlyList<CheckResult> results) =>
-        results.Where(r => r.Outcome is Outcome.Fail or Outcome.Warning).Select(r => r.Check.Id).ToHashSet();
+        results.Where(r => r.Outcome is Outcome.Fail or Outcome.Warning).Select(r => r.Definition.Id).ToHashSet();
 
     private static async Task<IReadOnlyDictionary<string, IReadOnlyList<CheckResult>>> RunAllAsync()
     {

@@ -37,7 +37,7 @@ internal static class DetectionMatrixReport
                 : missed.Count > 0 ? "MISSED " + string.Join(", ", missed)
                 : extra.Count > 0 ? "caught, also tripped " + string.Join(", ", extra)
                 : "caught";
-            var inconclusive = faultResults.Where(r => r.Outcome == Outcome.Inconclusive).Select(r => r.Check.Id).Distinct().Order();
+            var inconclusive = faultResults.Where(r => r.Outcome == Outcome.Inconclusive).Select(r => r.Definition.Id).Distinct().Order();
             text.AppendLine($"| `{fault}` | {string.Join(", ", intended.Order())} | {string.Join(", ", tripped.Order())} | {verdict} | {string.Join(", ", inconclusive)} |");
         }
 

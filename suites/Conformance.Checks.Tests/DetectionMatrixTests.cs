@@ -38,7 +38,7 @@ public class DetectionMatrixTests
 
         intended.Except(tripped).Should().BeEmpty($"fault '{fault}' ({Faults.Registry[fault]}) must make these checks fail");
         tripped.Except(intended).Should().BeEmpty($"fault '{fault}' must break only the behaviour it names; other failing checks are findings: "
-            + string.Join("; ", results.Where(r => r.Outcome is Outcome.Fail or Outcome.Warning && !intended.Contains(r.Check.Id)).Select(r => $"{r} (observed {r.Observed})")));
+            + string.Join("; ", results.Where(r => r.Outcome is Outcome.Fail or Outcome.Warning && !intended.Contains(r.Definition.Id)).Select(r => $"{r} (observed {r.Observed})")));
         // Inconclusive is allowed here: under an unsigned ID token, say, the checks of its claims have nothing
         // trustworthy to look at. The matrix lists them so a reviewer sees where a fault hides other rules.
     }

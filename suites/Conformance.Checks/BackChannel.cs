@@ -21,15 +21,7 @@ public sealed class RawResponse
         headers = response.Headers.Concat(response.Content.Headers)
             .Select(h => new KeyValuePair<string, string>(h.Key, string.Join(", ", h.Value)))
             .ToList();
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            Json = document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
-        }
-        catch (JsonException)
-        {
-            Json = null;
-        }
+        Json = JsonBody.Object(body);
     }
 
     private readonly List<KeyValuePair<string, string>> headers;

@@ -18,7 +18,7 @@ public sealed class CheckContext
 
     internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null)
     {
-        Check = check;
+        Definition = check;
         Target = target;
         this.server = server;
         LoginDriverOrNull = loginDriver;
@@ -26,11 +26,12 @@ public sealed class CheckContext
         this.noLoginDriver = noLoginDriver;
     }
 
-    public CheckDefinition Check { get; }
+    /// <summary>The rule being checked.</summary>
+    public CheckDefinition Definition { get; }
 
     public ConnectedTarget Target { get; }
 
-    public AuthorizationServer Server => server ?? throw new InvalidOperationException($"{Check.Id} runs per target and has no single server");
+    public AuthorizationServer Server => server ?? throw new InvalidOperationException($"{Definition.Id} runs per target and has no single server");
 
     public CancellationToken Cancellation { get; }
 
@@ -100,7 +101,7 @@ public sealed class CheckContext
     {
         if (!condition)
         {
-            throw new RequirementViolatedException(Check.Requirement, expected, observed);
+            throw new RequirementViolatedException(Definition.Requirement, expected, observed);
         }
     }
 

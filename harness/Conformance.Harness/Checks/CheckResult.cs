@@ -23,7 +23,7 @@ public enum Outcome
 
 /// <summary>One check against one server (or the whole target), with what it saw.</summary>
 public sealed record CheckResult(
-    CheckDefinition Check,
+    CheckDefinition Definition,
     string? Server,
     Outcome Outcome,
     string Message,
@@ -37,5 +37,5 @@ public sealed record CheckResult(
     public IReadOnlyList<DecodedToken> Tokens { get; init; } = [];
 
     public override string ToString() =>
-        $"{Check.Id}{(Server is null ? "" : $" [{Server}]")}: {Outcome}" + (Outcome == Outcome.Pass ? "" : $", {Message}");
+        $"{Definition.Id}{(Server is null ? "" : $" [{Server}]")}: {Outcome}" + (Outcome == Outcome.Pass ? "" : $", {Message}");
 }

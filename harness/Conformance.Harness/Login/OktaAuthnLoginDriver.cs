@@ -92,16 +92,8 @@ public sealed class OktaAuthnLoginDriver(HarnessHttp http, LoginProfile login) :
         request.AddStringBody(body.ToJsonString(), ContentType.Json);
         request.AddHeader("Accept", "application/json");
         var response = await http.Rest.SendOrThrowAsync(request, $"Authentication API at {endpoint.AbsolutePath}", ct).ConfigureAwait(false);
-        JsonElement json;
-        try
-        {
-            using var document = JsonDocument.Parse(response.Content ?? "");
-            json = document.RootElement.Clone();
-        }
-        catch (JsonException)
-        {
-            throw new LoginFailedException($"{endpoint.AbsolutePath} answered HTTP {(int)response.StatusCode} with a body that is not JSON");
-        }
+        var json = JsonBody.Parse(response.Content)
+            ?? throw new LoginFailedException($"{endpoint.AbsolutePath} answered HTTP {(int)response.StatusCode} with a body that is not JSON");
 
         if (response.StatusCode == HttpStatusCode.OK)
         {

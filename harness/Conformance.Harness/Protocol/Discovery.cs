@@ -21,19 +21,11 @@ public static class Discovery
             throw new IssuerUnreachableException($"discovery at {uri}: HTTP {(int)response.StatusCode}, expected 200 with the provider metadata");
         }
 
-        try
+        return JsonBody.Parse(response.Content) switch
         {
-            using var document = JsonDocument.Parse(response.Content ?? "");
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                throw new IssuerUnreachableException($"discovery at {uri}: the body is JSON but not an object");
-            }
-
-            return new ProviderMetadata(document.RootElement, uri);
-        }
-        catch (JsonException e)
-        {
-            throw new IssuerUnreachableException($"discovery at {uri}: the body is not JSON ({response.ContentType ?? "no content type"})", e);
-        }
+            null => throw new IssuerUnreachableException($"discovery at {uri}: the body is not JSON ({response.ContentType ?? "no content type"})"),
+            { ValueKind: not JsonValueKind.Object } => throw new IssuerUnreachableException($"discovery at {uri}: the body is JSON but not an object"),
+            { } json => new ProviderMetadata(json, uri),
+        };
     }
 }

@@ -3,11 +3,12 @@ using System.Text.Json;
 namespace Conformance.Harness.Protocol;
 
 /// <summary>
-/// The one reader of the JSON bodies protocol endpoints answer with (token, userinfo, introspection, metadata).
+/// The one reader of the JSON bodies protocol endpoints answer with (token, userinfo, introspection, metadata,
+/// the Authentication API, and the raw probes of the catalogue).
 /// A body that is not JSON, or a member of the wrong type, is evidence for the check to judge rather than an
 /// error of the harness, so each reads as null instead of throwing.
 /// </summary>
-internal static class JsonBody
+public static class JsonBody
 {
     /// <summary>The parsed body, whatever kind of JSON value it is; null when it is not JSON at all.</summary>
     public static JsonElement? Parse(string? content)

@@ -101,10 +101,10 @@ public sealed record RunCheck(
     IReadOnlyList<string> Attachments)
 {
     public static RunCheck From(CheckResult r, IReadOnlyList<string>? attachments = null) => new(
-        r.Check.Id, r.Check.Area, r.Check.Requirement, r.Check.Level, r.Check.Severity,
-        r.Check.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
-        r.Check.Threats.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
-        r.Check.Applicability, r.Check.Remediation, r.Server, r.Outcome, r.Message, r.Expected, r.Observed, r.Notes,
+        r.Definition.Id, r.Definition.Area, r.Definition.Requirement, r.Definition.Level, r.Definition.Severity,
+        r.Definition.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+        r.Definition.Threats.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+        r.Definition.Applicability, r.Definition.Remediation, r.Server, r.Outcome, r.Message, r.Expected, r.Observed, r.Notes,
         r.Duration.TotalMilliseconds, r.Exchanges, r.Tokens, attachments ?? []);
 }
 

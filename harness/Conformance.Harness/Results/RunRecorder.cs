@@ -27,9 +27,9 @@ public sealed class RunRecorder(ConnectedTarget target, IReadOnlyList<string> lo
     public static RunFlow Flow(CheckResult result, string name, IReadOnlyList<string> categories, string? message, IReadOnlyList<string>? attachments = null) =>
         new(name, categories, result.Outcome, message, result.Duration.TotalMilliseconds, result.Exchanges, attachments ?? [])
         {
-            Id = result.Check.Id,
-            Requirement = result.Check.Requirement,
-            Specs = result.Check.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
+            Id = result.Definition.Id,
+            Requirement = result.Definition.Requirement,
+            Specs = result.Definition.Specs.Select(s => new RunSpec(s.ToString(), s.Link.ToString())).ToList(),
             Expected = result.Expected,
             Observed = result.Observed,
             Tokens = result.Tokens,

@@ -34,7 +34,7 @@ public static class AuthnApi
         {
             c.RequireMetadata("response_types_supported", "code");
             var endpoint = await AuthnEndpointAsync(c, c.Server).ConfigureAwait(false);
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var sessionToken = await new OktaAuthnLoginDriver(c.Target.Http, c.Profile.Login).SessionTokenAsync(endpoint, c.User, c.Cancellation).ConfigureAwait(false);
             AuthorizationRequest Request() => c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New()) with
             {
@@ -124,7 +124,7 @@ public static class AuthnApi
         Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
-            var user = Probes.SpareUser(c);
+            var user = Pick.SpareUser(c);
             string[] wrongSent = [user.Username, "Wrong-" + Harness.Protocol.Random.Token(12)];
             string[] unknownSent = [UnknownUser(), "Wrong-" + Harness.Protocol.Random.Token(12)];
             var wrong = await PostAsync(c, endpoint, Credentials(wrongSent[0], wrongSent[1])).ConfigureAwait(false);
@@ -184,7 +184,7 @@ public static class AuthnApi
         Run = async c =>
         {
             var endpoint = await AuthnEndpointAsync(c, AnyServer(c)).ConfigureAwait(false);
-            var user = Probes.SpareUser(c);
+            var user = Pick.SpareUser(c);
             c.Note($"wrong passwords are sent for '{user.Username}'");
             AuthnAnswer? last = null;
             for (var attempt = 1; attempt <= 20; attempt++)
@@ -236,9 +236,9 @@ public static class AuthnApi
     {
         var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
         request.Headers.Accept.ParseAdd("application/json");
-        using var response = await Probes.SendAsync(c, request, oneTime).ConfigureAwait(false);
+        using var response = await RawHttp.SendAsync(c, request, oneTime).ConfigureAwait(false);
         var text = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
-        var answer = new AuthnAnswer(response.StatusCode, Probes.Json(text), response.Headers.Date, text);
+        var answer = new AuthnAnswer(response.StatusCode, JsonBody.Parse(text), response.Headers.Date, text);
         c.Target.Http.Redactor.AddArtefact(answer.String("sessionToken"));
         return answer;
     }
@@ -250,9 +250,9 @@ public static class AuthnApi
         {
             foreach (var factor in factors.EnumerateArray())
             {
-                if (Probes.String(factor, "factorType") == "token:software:totp"
+                if (JsonBody.String(factor, "factorType") == "token:software:totp"
                     && factor.TryGetProperty("_links", out var links) && links.ValueKind == JsonValueKind.Object
-                    && links.TryGetProperty("verify", out var verify) && Probes.String(verify, "href") is { } href
+                    && links.TryGetProperty("verify", out var verify) && JsonBody.String(verify, "href") is { } href
                     && Uri.TryCreate(href, UriKind.Absolute, out var uri))
                 {
                     return uri;
@@ -280,7 +280,7 @@ public static class AuthnApi
 
     private sealed record AuthnAnswer(HttpStatusCode Status, JsonElement? Json, DateTimeOffset? Date, string Body)
     {
-        public string? String(string name) => Probes.String(Json, name);
+        public string? String(string name) => JsonBody.String(Json, name);
 
         public string? ErrorCode => String("errorCode");
 

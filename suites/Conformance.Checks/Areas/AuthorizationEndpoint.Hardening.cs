@@ -20,13 +20,13 @@ public static partial class AuthorizationEndpoint
         Remediation = "Send 'Referrer-Policy: no-referrer' on authorization responses and the pages of the authorization endpoint.",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
-            var redirect = Probes.Exchanges(c).LastOrDefault(e => e.Status is >= 300 and < 400
-                && Probes.Location(e) is { } location && AuthorizationResponse.IsRedirectTo(location, authorization.Request.RedirectUri)
+            var redirect = RawHttp.Exchanges(c).LastOrDefault(e => e.Status is >= 300 and < 400
+                && RawHttp.Location(e) is { } location && AuthorizationResponse.IsRedirectTo(location, authorization.Request.RedirectUri)
                 && (location.Query + location.Fragment).Contains("code=", StringComparison.Ordinal));
             c.Precondition(redirect is not null, "the authorization response did not come as an HTTP redirect carrying the code");
-            var policy = Probes.Header(redirect!, "Referrer-Policy");
+            var policy = RawHttp.Header(redirect!, "Referrer-Policy");
             // Several policies may be listed; a browser applies the last one it understands.
             var effective = policy?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault()?.ToLowerInvariant();
 
@@ -49,7 +49,7 @@ public static partial class AuthorizationEndpoint
         Remediation = "Send 'Content-Security-Policy: frame-ancestors 'none'' (or 'self') and 'X-Frame-Options: DENY' on the login, MFA and consent pages.",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var request = c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New());
             await using (var agent = c.LoginDriver.NewUserAgent())
             {
@@ -64,10 +64,10 @@ public static partial class AuthorizationEndpoint
                 }
             }
 
-            var page = Probes.Exchanges(c).LastOrDefault(e => e.Status == 200 && (Probes.Header(e, "Content-Type") ?? "").Contains("html", StringComparison.OrdinalIgnoreCase));
+            var page = RawHttp.Exchanges(c).LastOrDefault(e => e.Status == 200 && (RawHttp.Header(e, "Content-Type") ?? "").Contains("html", StringComparison.OrdinalIgnoreCase));
             c.Precondition(page is not null, "no HTML page was shown to a user without a session");
-            var frameOptions = Probes.Header(page!, "X-Frame-Options");
-            var csp = Probes.Header(page!, "Content-Security-Policy");
+            var frameOptions = RawHttp.Header(page!, "X-Frame-Options");
+            var csp = RawHttp.Header(page!, "Content-Security-Policy");
 
             c.Expect(FramingForbidden(frameOptions, csp), "CSP frame-ancestors without wildcards, or X-Frame-Options DENY / SAMEORIGIN",
                 $"{page!.Url}: X-Frame-Options: {frameOptions ?? "(none)"}; Content-Security-Policy: {csp ?? "(none)"}");
@@ -87,14 +87,14 @@ public static partial class AuthorizationEndpoint
         Remediation = "Redirect after a POST with 303 (or 302), never 307 or 308, which make the browser re-post the credentials to the next location.",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             await Steps.CodeAsync(c, client).ConfigureAwait(false);
-            var posts = Probes.Exchanges(c).Where(e => e.Method == "POST" && e.Status is >= 300 and < 400).ToList();
+            var posts = RawHttp.Exchanges(c).Where(e => e.Method == "POST" && e.Status is >= 300 and < 400).ToList();
             c.Require(posts.Count > 0, "the login driver posted no form that was answered by a redirect (e.g. the okta-authn driver signs in through the API)");
             var bad = posts.Where(e => e.Status is 307 or 308).ToList();
 
             c.Expect(bad.Count == 0, "302 or 303 after every form post",
-                string.Join("; ", bad.Select(e => $"POST {e.Url} -> HTTP {e.Status} to {Probes.Header(e, "Location")}")));
+                string.Join("; ", bad.Select(e => $"POST {e.Url} -> HTTP {e.Status} to {RawHttp.Header(e, "Location")}")));
         },
         Threats = "RFC9700 §4.12",
     });
@@ -111,13 +111,13 @@ public static partial class AuthorizationEndpoint
         Remediation = "Do not add CORS headers to the authorization endpoint; it is a navigation target, never a fetch target.",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native", "spa");
+            var client = Pick.RedirectingClient(c, false, "web", "native", "spa");
             var request = c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New());
-            using var response = await Probes.GetAsync(c, request.ToUri(), ("Origin", "https://conformance-attacker.invalid")).ConfigureAwait(false);
-            var allow = Probes.Header(response, "Access-Control-Allow-Origin");
+            using var response = await RawHttp.GetAsync(c, request.ToUri(), ("Origin", "https://conformance-attacker.invalid")).ConfigureAwait(false);
+            var allow = RawHttp.Header(response, "Access-Control-Allow-Origin");
 
             c.Expect(allow is null, "no Access-Control-Allow-Origin header",
-                $"HTTP {(int)response.StatusCode} with Access-Control-Allow-Origin: {allow}" + (Probes.Header(response, "Access-Control-Allow-Credentials") is { } cred ? $", Access-Control-Allow-Credentials: {cred}" : ""));
+                $"HTTP {(int)response.StatusCode} with Access-Control-Allow-Origin: {allow}" + (RawHttp.Header(response, "Access-Control-Allow-Credentials") is { } cred ? $", Access-Control-Allow-Credentials: {cred}" : ""));
         },
         Threats = "RFC9700 §2.6",
     });
@@ -134,7 +134,7 @@ public static partial class AuthorizationEndpoint
         Remediation = "Generate codes from a CSPRNG with at least 128 bits (e.g. 32 random bytes, base64url).",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var first = await Steps.CodeAsync(c, client).ConfigureAwait(false);
             var second = await Steps.CodeAsync(c, client).ConfigureAwait(false);
             var bits = new[] { first.Code, second.Code }.Select(ApparentBits).Min();

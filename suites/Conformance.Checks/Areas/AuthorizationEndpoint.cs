@@ -23,7 +23,7 @@ public static partial class AuthorizationEndpoint
         Specs = "RFC6749 §3.1.2.4; RFC6749 §4.1.2.1; RFC9700 §2.1",
         Applicability = Redirecting,
         Remediation = "Compare the redirect_uri with the registered ones by exact string match and show an error page (no redirect) when none matches.",
-        Run = c => RedirectUriRefusedAsync(c, registered => Probes.Compose(registered, host: "conformance-attacker.invalid"), "a redirect_uri on another host"),
+        Run = c => RedirectUriRefusedAsync(c, registered => Tamper.Uri(registered, host: "conformance-attacker.invalid"), "a redirect_uri on another host"),
         Threats = "RFC6819 §4.2.4; RFC9700 §4.1",
     });
 
@@ -37,7 +37,7 @@ public static partial class AuthorizationEndpoint
         Specs = "RFC9700 §2.1; RFC9700 §4.1.3; RFC6749 §3.1.2.3",
         Applicability = Redirecting,
         Remediation = "Match redirect URIs exactly (RFC 9700 §2.1): no prefix or pattern matching.",
-        Run = c => RedirectUriRefusedAsync(c, registered => Probes.Compose(registered, path: registered.AbsolutePath.TrimEnd('/') + "/evil"), "the registered redirect_uri with an extra path segment"),
+        Run = c => RedirectUriRefusedAsync(c, registered => Tamper.Uri(registered, path: registered.AbsolutePath.TrimEnd('/') + "/evil"), "the registered redirect_uri with an extra path segment"),
         Threats = "RFC6819 §4.2.4; RFC9700 §4.1",
     });
 
@@ -51,7 +51,7 @@ public static partial class AuthorizationEndpoint
         Specs = "RFC9700 §2.1; RFC9700 §4.1.3; RFC6749 §3.1.2.3",
         Applicability = Redirecting,
         Remediation = "Match redirect URIs exactly, query included (RFC 9700 §2.1).",
-        Run = c => RedirectUriRefusedAsync(c, registered => Probes.Compose(registered, query: (registered.Query.Length > 1 ? registered.Query + "&" : "?") + ProbeParameter + "=1"), "the registered redirect_uri with an added query"),
+        Run = c => RedirectUriRefusedAsync(c, registered => Tamper.Uri(registered, query: (registered.Query.Length > 1 ? registered.Query + "&" : "?") + ProbeParameter + "=1"), "the registered redirect_uri with an added query"),
         Threats = "RFC6819 §4.2.4; RFC9700 §4.1",
     });
 
@@ -68,7 +68,7 @@ public static partial class AuthorizationEndpoint
         Run = c => RedirectUriRefusedAsync(c, registered =>
         {
             var path = registered.AbsolutePath;
-            return path.Any(char.IsLetter) ? Probes.Compose(registered, path: new string(path.Select(ch => char.IsUpper(ch) ? char.ToLowerInvariant(ch) : char.ToUpperInvariant(ch)).ToArray())) : null;
+            return path.Any(char.IsLetter) ? Tamper.Uri(registered, path: new string(path.Select(ch => char.IsUpper(ch) ? char.ToLowerInvariant(ch) : char.ToUpperInvariant(ch)).ToArray())) : null;
         }, "the registered redirect_uri with its path in another case"),
         Threats = "RFC6819 §4.2.4; RFC9700 §4.1",
     });
@@ -85,7 +85,7 @@ public static partial class AuthorizationEndpoint
         Remediation = "Echo state byte for byte in every authorization response.",
         Run = async c =>
         {
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
 
             c.Expect(authorization.Response.State == authorization.Request.State, $"state '{authorization.Request.State}'", Observed(authorization.Response.State));
@@ -109,7 +109,7 @@ public static partial class AuthorizationEndpoint
             // SHOULD be ignored: a refusal and a grant without the scope both pass. Only granting it fails, or a
             // refusal that loses the state.
             c.RequireMetadata("response_types_supported", "code");
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var scope = "conformance.unknown." + Harness.Protocol.Random.Token(6).ToLowerInvariant().Replace('-', 'x').Replace('_', 'y');
             c.Require(!c.Server.Metadata.ScopesSupported.Contains(scope), "the probe scope is listed in scopes_supported");
             Authorization authorization;
@@ -120,7 +120,7 @@ public static partial class AuthorizationEndpoint
             catch (LoginFailedException e)
             {
                 await BaselineAsync(c, client, pkce: true, "code").ConfigureAwait(false);
-                throw new RequirementViolatedException(c.Check.Requirement, "a redirect to the client", "an error page instead of a redirect to the client: " + e.Message);
+                throw new RequirementViolatedException(c.Definition.Requirement, "a redirect to the client", "an error page instead of a redirect to the client: " + e.Message);
             }
 
             var (request, response) = (authorization.Request, authorization.Response);
@@ -202,7 +202,7 @@ public static partial class AuthorizationEndpoint
         Run = async c =>
         {
             c.RequireMetadata("response_types_supported", "code");
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var (_, response, page) = await HonestThenChangedAsync(c, client, r => r with { Nonce = null }).ConfigureAwait(false);
 
             c.Expect(response is { IsError: false, Code: not null }, "a successful response with a code", response is null ? "an error page: " + page : Steps.Describe(response));
@@ -248,7 +248,7 @@ public static partial class AuthorizationEndpoint
         Run = async c =>
         {
             c.RequireMetadata("response_types_supported", "code");
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var request = c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New()) with { Prompt = "none" };
             AuthorizationResponse response;
             await using (var agent = c.LoginDriver.NewUserAgent())
@@ -284,7 +284,7 @@ public static partial class AuthorizationEndpoint
         Run = async c =>
         {
             c.RequireMetadata("response_types_supported", "code");
-            var client = Probes.RedirectingClient(c, false, "web", "native");
+            var client = Pick.RedirectingClient(c, false, "web", "native");
             var (_, response, page) = await HonestThenChangedAsync(c, client, r => r with
             {
                 Extra = new Dictionary<string, string>(r.Extra) { ["conformance_unknown_parameter"] = Harness.Protocol.Random.Token(8) },
@@ -301,7 +301,7 @@ public static partial class AuthorizationEndpoint
     private static async Task RedirectUriRefusedAsync(CheckContext c, Func<Uri, Uri?> tamper, string what)
     {
         c.RequireMetadata("response_types_supported", "code");
-        var client = Probes.RedirectingClient(c, true, "web", "spa", "web2", "native");
+        var client = Pick.RedirectingClient(c, true, "web", "spa", "web2", "native");
         var registered = client.RedirectUri!;
         var tampered = tamper(registered);
         c.Require(tampered is not null, $"the redirect URI {registered} cannot be altered this way");

@@ -1,3 +1,4 @@
+using Conformance.Harness.Protocol;
 using System.Net;
 using System.Text.Json;
 using Conformance.Harness.Checks;
@@ -24,14 +25,14 @@ public static class Discovery
         Run = async c =>
         {
             var uri = Harness.Protocol.Discovery.OpenIdConfigurationUri(c.Server.Issuer);
-            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
+            using var response = await RawHttp.GetAsync(c, uri).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
             var media = response.Content.Headers.ContentType?.MediaType;
-            var isObject = Probes.Json(body) is { ValueKind: JsonValueKind.Object };
+            var isObject = JsonBody.Parse(body) is { ValueKind: JsonValueKind.Object };
 
             c.Expect(response.StatusCode == HttpStatusCode.OK && string.Equals(media, "application/json", StringComparison.OrdinalIgnoreCase) && isObject,
                 "HTTP 200, Content-Type application/json, a JSON object",
-                $"HTTP {(int)response.StatusCode}, Content-Type {Probes.Header(response, "Content-Type") ?? "(none)"}, body {(isObject ? "a JSON object" : "not a JSON object")}");
+                $"HTTP {(int)response.StatusCode}, Content-Type {RawHttp.Header(response, "Content-Type") ?? "(none)"}, body {(isObject ? "a JSON object" : "not a JSON object")}");
         },
         Threats = "RFC9700 §4.4",
     });
@@ -72,13 +73,13 @@ public static class Discovery
             var issuer = c.Server.Issuer;
             var path = issuer.AbsolutePath.TrimEnd('/');
             var uri = new Uri(issuer.GetLeftPart(UriPartial.Authority) + "/.well-known/oauth-authorization-server" + path);
-            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
+            using var response = await RawHttp.GetAsync(c, uri).ConfigureAwait(false);
             c.Require(response.StatusCode == HttpStatusCode.OK, $"server '{c.Server.Name}' publishes no RFC 8414 metadata at {uri} (HTTP {(int)response.StatusCode})");
-            var json = Probes.Json(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
+            var json = JsonBody.Parse(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
             // RFC 8414 metadata is optional for an OpenID provider: a URL that answers with something other than a
             // JSON object (an HTML portal page, say) publishes no metadata, which is not a violation.
             c.Require(json is { ValueKind: JsonValueKind.Object }, $"server '{c.Server.Name}' publishes no RFC 8414 metadata at {uri}: HTTP 200 with a body that is not a JSON object ({response.Content.Headers.ContentType?.MediaType ?? "no content type"})");
-            var published = Probes.String(json, "issuer");
+            var published = JsonBody.String(json, "issuer");
 
             c.Expect(published == issuer.OriginalString, $"a JSON object with issuer '{issuer.OriginalString}' at {uri}",
                 published is null ? "no issuer string" : $"issuer '{published}'");
@@ -214,8 +215,8 @@ public static class Discovery
         Run = async c =>
         {
             var uri = c.RequireEndpoint("jwks_uri");
-            using var response = await Probes.GetAsync(c, uri).ConfigureAwait(false);
-            var json = Probes.Json(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
+            using var response = await RawHttp.GetAsync(c, uri).ConfigureAwait(false);
+            var json = JsonBody.Parse(await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false));
             var parseable = response.StatusCode == HttpStatusCode.OK && json is { ValueKind: JsonValueKind.Object } j && j.TryGetProperty("keys", out var k) && k.ValueKind == JsonValueKind.Array;
             c.Expect(parseable, $"HTTP 200 with a JSON object holding a 'keys' array at {uri}",
                 $"HTTP {(int)response.StatusCode}, {(json is { ValueKind: JsonValueKind.Object } ? "a JSON object without a 'keys' array" : "a body that is not a JSON object")}");
@@ -226,7 +227,7 @@ public static class Discovery
             var index = 0;
             foreach (var key in json!.Value.GetProperty("keys").EnumerateArray())
             {
-                var name = Probes.String(key, "kid") is { } kid ? $"kid '{kid}'" : $"key #{index}";
+                var name = JsonBody.String(key, "kid") is { } kid ? $"kid '{kid}'" : $"key #{index}";
                 index++;
                 if (key.ValueKind != JsonValueKind.Object)
                 {
@@ -234,7 +235,7 @@ public static class Discovery
                     continue;
                 }
 
-                if (Probes.String(key, "kid") is { } id)
+                if (JsonBody.String(key, "kid") is { } id)
                 {
                     kids.Add(id);
                 }
@@ -245,9 +246,9 @@ public static class Discovery
                     problems.Add($"{name} publishes private or secret members {string.Join(", ", leaked)}");
                 }
 
-                if (Probes.String(key, "kty") == "RSA")
+                if (JsonBody.String(key, "kty") == "RSA")
                 {
-                    var bits = ModulusBits(Probes.String(key, "n"));
+                    var bits = ModulusBits(JsonBody.String(key, "n"));
                     if (bits is null)
                     {
                         problems.Add($"{name} is an RSA key without a readable modulus n");

@@ -168,7 +168,7 @@ public static class HttpMethods
             using var request = new HttpRequestMessage(HttpMethod.Post, endpoint) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") };
             request.Headers.TryAddWithoutValidation("Authorization", BackChannel.Basic(client));
 
-            using var response = await Probes.SendAsync(c, request).ConfigureAwait(false);
+            using var response = await RawHttp.SendAsync(c, request).ConfigureAwait(false);
             var body = await response.Content.ReadAsStringAsync(c.Cancellation).ConfigureAwait(false);
 
             c.Expect(response.StatusCode != HttpStatusCode.OK || !body.Contains("access_token", StringComparison.Ordinal),

@@ -196,7 +196,7 @@ public static class IdToken
     /// <summary>An honest code flow with the openid scope and the validator's verdict on its ID token.</summary>
     private static async Task<(ClientProfile Client, TokenValidation Validation)> CodeFlowIdTokenAsync(CheckContext c)
     {
-        var client = Probes.RedirectingClient(c, false, "web", "native");
+        var client = Pick.RedirectingClient(c, false, "web", "native");
         var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
         var tokens = await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
         c.Precondition(!string.IsNullOrEmpty(tokens.IdToken), "the token response to a request with the openid scope carried no id_token");

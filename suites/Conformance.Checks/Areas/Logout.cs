@@ -24,9 +24,9 @@ public static class Logout
         Run = async c =>
         {
             c.RequireEndpoint("end_session_endpoint");
-            var client = Probes.RedirectingClient(c, true, "web", "spa", "web2");
+            var client = Pick.RedirectingClient(c, true, "web", "spa", "web2");
             var template = client.PostLogoutRedirectUri is { Scheme: "https" or "http" } registered ? registered : client.RedirectUri!;
-            var foreign = Probes.Compose(template, host: "conformance-attacker.invalid");
+            var foreign = Tamper.Uri(template, host: "conformance-attacker.invalid");
             await using var agent = c.LoginDriver.NewUserAgent();
             var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
 
@@ -132,7 +132,7 @@ public static class Logout
             var (client, postLogout) = Client(c);
             await using var agent = c.LoginDriver.NewUserAgent();
             var (oauth, idToken) = await SignInAsync(c, client, agent).ConfigureAwait(false);
-            var tampered = Probes.TamperSignature(idToken);
+            var tampered = Tamper.Signature(idToken);
             c.Target.Http.Redactor.AddArtefact(tampered);
 
             try

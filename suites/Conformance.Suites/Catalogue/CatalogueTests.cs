@@ -33,7 +33,7 @@ public sealed class CatalogueTests
     }
 
     [TestCaseSource(nameof(Cases))]
-    public async Task Check(string id, string? server)
+    public async Task Rule(string id, string? server)
     {
         var check = Conformance.Checks.Catalogue.Get(id);
         var result = await TargetRun.Checks.RunAsync(check, server is null ? null : TargetRun.Target.Server(server)).ConfigureAwait(false);

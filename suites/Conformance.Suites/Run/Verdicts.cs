@@ -33,7 +33,7 @@ internal static class Verdicts
         switch (result.Outcome)
         {
             case Outcome.Pass:
-                Say.Line($"pass: {result.Check.Requirement}");
+                Say.Line($"pass: {result.Definition.Requirement}");
                 break;
             case Outcome.Fail when waived:
                 Assert.Warn(message);
@@ -56,8 +56,8 @@ internal static class Verdicts
     {
         var text = new StringBuilder();
         // A warning of a MUST check is a SHOULD step inside it (a flow's RFC 7009 §2 revocation): named as what warned.
-        var level = result.Outcome == Outcome.Warning && result.Check.Level == RequirementLevel.Must ? RequirementLevel.Should : result.Check.Level;
-        text.Append(result.Check.Id).Append(' ').Append(level.ToString().ToUpperInvariant()).Append(": ").AppendLine(result.Message);
+        var level = result.Outcome == Outcome.Warning && result.Definition.Level == RequirementLevel.Must ? RequirementLevel.Should : result.Definition.Level;
+        text.Append(result.Definition.Id).Append(' ').Append(level.ToString().ToUpperInvariant()).Append(": ").AppendLine(result.Message);
         if (result.Expected is not null)
         {
             text.Append("  expected: ").AppendLine(result.Expected);
@@ -68,8 +68,8 @@ internal static class Verdicts
             }
         }
 
-        text.Append("  see: ").AppendLine(string.Join(", ", result.Check.Specs.Select(s => $"{s} <{s.Link}>")));
-        text.Append("  remediation: ").Append(result.Check.Remediation);
+        text.Append("  see: ").AppendLine(string.Join(", ", result.Definition.Specs.Select(s => $"{s} <{s.Link}>")));
+        text.Append("  remediation: ").Append(result.Definition.Remediation);
         if (result.Outcome is Outcome.Fail or Outcome.Warning && result.Exchanges.Count > 0)
         {
             // In the message itself, so every logger (console, TRX, JUnit) shows what the server answered.
