@@ -3,7 +3,7 @@ using Conformance.Harness.Http;
 using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
 using Conformance.Harness.Target;
-using Conformance.Suites.Run;
+using Conformance.ReferenceIssuer;
 
 namespace Conformance.Checks.Tests;
 

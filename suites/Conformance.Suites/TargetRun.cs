@@ -1,3 +1,4 @@
+using Conformance.ReferenceIssuer;
 using Conformance.Harness.Browser;
 using Conformance.Harness.Checks;
 using Conformance.Harness.Http;
