@@ -73,4 +73,32 @@ public sealed class WidgetBrowserLoginTests
         pages.Should().Contain(p => p.Contains("/login/sessionCookieRedirect", StringComparison.Ordinal),
             "the widget completed with setCookieAndRedirect, as Okta's hosted page does");
     }
+
+    [Test]
+    public async Task A_wrong_password_in_the_widget_is_reported_as_refused_in_seconds()
+    {
+        if (session is null) Assert.Ignore($"not applicable: {unavailable}");
+        var alice = target!.Profile.Users[0];
+        var wrong = alice with { Password = new Secret("env:WRONG_PASSWORD", "not-alices-password-9f2b") };
+        var driver = new BrowserLoginDriver(session!, target.Profile.Login, http!.Redactor, artifacts, null, TimeSpan.FromSeconds(60));
+        var request = new OAuthClient(http, target.Server("default"), target.Profile.Client("web")!).AuthorizationRequest().WithPkce(CodeVerifier.New());
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var failure = await FluentActions.Awaiting(() => driver.AuthorizeAsync(request, wrong)).Should().ThrowAsync<LoginFailedException>();
+
+        TestContext.Out.WriteLine($"{clock.Elapsed.TotalSeconds:0.0} s: {failure.Which.Message}");
+        failure.Which.Message.Should().Contain("Unable to sign in", "the widget's own error (Okta's E0000004 summary) is what the driver reports");
+        clock.Elapsed.Should().BeLessThan(TimeSpan.FromSeconds(45), "a refusal is read from the page, not waited out");
+    }
+
+    [Test]
+    public async Task The_form_driver_reports_the_widget_only_page_as_a_script_application()
+    {
+        var driver = new FormLoginDriver(http!, target!.Profile.Login);
+        var request = new OAuthClient(http!, target.Server("org"), target.Profile.Client("web")!).AuthorizationRequest().WithPkce(CodeVerifier.New());
+
+        var failure = await FluentActions.Awaiting(() => driver.AuthorizeAsync(request, target.Profile.Users[0])).Should().ThrowAsync<ScriptLoginPageException>();
+
+        failure.Which.Message.Should().Contain("script application").And.Contain("use the browser driver");
+    }
 }
