@@ -165,6 +165,19 @@ public class BrowserLoginDriverTests
     }
 
     /// <summary>
+    /// The Okta Sign-In Widget keeps its code form on screen after a good code while its script goes through two
+    /// redirects (4 s here): the form seen again, without an error, is not a refused code while redirects go on.
+    /// </summary>
+    [Test]
+    public async Task A_script_code_form_that_stays_while_its_redirects_go_on_is_not_a_refusal()
+    {
+        var response = await TimedAsync("password, script TOTP, two slow redirects", () => Driver().AuthorizeAsync(Request("scriptcode"), Bob));
+
+        response.Code.Should().Be("abc");
+        response.State.Should().Be("xyz");
+    }
+
+    /// <summary>
     /// A user's codes are good once and few per 30-second step: a flow that has to wait for a fresh one (up to 30 s,
     /// here with a 5 s flow deadline) must not be cut short by its deadline while it waits.
     /// </summary>

@@ -118,6 +118,12 @@ internal sealed class BrowserLoginPages : IDisposable
                     return;
                 }
 
+                if (flow == "scriptcode")
+                {
+                    Redirect(response, $"/scriptcode/scriptotp?{Carry(form)}");
+                    return;
+                }
+
                 if (flow == "totp")
                 {
                     Redirect(response, $"/totp/otp?{Carry(form)}");
@@ -134,6 +140,22 @@ internal sealed class BrowserLoginPages : IDisposable
                       <button type="submit">Verify</button>
                     </form>
                     """));
+                return;
+            case ("GET", "/scriptotp"):
+                // Like the Okta Sign-In Widget's code challenge: no form; Verify re-renders the same view, then the
+                // script navigates through two slow redirects (/login/sessionCookieRedirect, /authorize) while the
+                // code form stays on screen, since no document replaces it before the redirect to the client.
+                Html(response, Page("Verify", $$"""
+                    <div id="view"><form><label>Enter Code <input name="answer" autocomplete="one-time-code" inputmode="numeric"></label>
+                    <input type="submit" class="button button-primary" value="Verify"></form></div>
+                    <script>document.getElementById('view').addEventListener('submit', e => {
+                      e.preventDefault(); const view = document.getElementById('view'); view.innerHTML = view.innerHTML;
+                      setTimeout(() => location.assign('/scriptcode/hop?step=1&{{Carry(form)}}'), 300); });</script>
+                    """));
+                return;
+            case ("GET", "/hop"):
+                await Task.Delay(2000);
+                Redirect(response, form.GetValueOrDefault("step") == "1" ? $"/scriptcode/hop?step=2&{Carry(form)}" : Callback(form, "code=abc"));
                 return;
             case ("POST", "/otp"):
                 var valid = new Totp(Base32Encoding.ToBytes(BrowserLoginDriverTests.TotpSecret)).VerifyTotp(form.GetValueOrDefault("otp") ?? "", out _, new VerificationWindow(1, 1));

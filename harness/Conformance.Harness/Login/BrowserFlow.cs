@@ -29,6 +29,9 @@ public sealed partial class BrowserUserAgent
         private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
         private ICDPSession? cdp;
         private int navigations;
+
+        /// <summary>Document requests and responses seen by the interception: a script's navigation on its way, before any document commits.</summary>
+        private int documentTraffic;
         private readonly LoginProgress progress;
 
         public Flow(BrowserUserAgent agent, IPage page, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
@@ -91,8 +94,10 @@ public sealed partial class BrowserUserAgent
 
                 if (progress.Stuck(verdict.Kind))
                 {
-                    // A password form back without an error may be a script application re-rendering after sign-in.
-                    if (verdict.Kind == LoginPageKind.Password && string.IsNullOrEmpty(error) && await PasswordFormLeavesAsync(token).ConfigureAwait(false))
+                    // A password or code form back without an error may be a script application re-rendering after
+                    // sign-in, or one whose script is navigating away (the Okta Sign-In Widget's setCookieAndRedirect).
+                    if (verdict.Kind is LoginPageKind.Password or LoginPageKind.OneTimeCode && string.IsNullOrEmpty(error)
+                        && await FormLeavesAsync(verdict.Kind, token).ConfigureAwait(false))
                     {
                         continue;
                     }
@@ -216,20 +221,29 @@ public sealed partial class BrowserUserAgent
         /// when the task only observes or the page is complete and rendered, longer while a login may still render.
         /// </summary>
         /// <summary>
-        /// A password form seen again after the credentials were sent, with no error shown, is watched a little
+        /// A password or one-time-code form seen again after it was sent, with no error shown, is watched a little
         /// longer before the user is called refused: a script application re-renders after signing in, and
         /// Glewlwyd's login page still held its password input for a moment while its signed-in view (with the
-        /// Continue button) was being built. True when the form goes away (or the response arrives).
+        /// Continue button) was being built. The Okta Sign-In Widget keeps its code form on screen while its script
+        /// goes through /login/sessionCookieRedirect and /authorize: redirects that never replace the document before
+        /// the last one is caught. Each document request or response restarts the wait. True when the form goes away (or the response arrives).
         /// </summary>
-        private async Task<bool> PasswordFormLeavesAsync(CancellationToken token)
+        private async Task<bool> FormLeavesAsync(LoginPageKind kind, CancellationToken token)
         {
             var until = DateTime.UtcNow + ReRenderGrace;
+            var seen = Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic);
             while (DateTime.UtcNow < until)
             {
                 await Task.Delay(Poll, token).ConfigureAwait(false);
                 if (IsCaptured)
                 {
                     return true;
+                }
+
+                if (Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic) is var now && now != seen)
+                {
+                    seen = now;
+                    until = DateTime.UtcNow + ReRenderGrace;
                 }
 
                 var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
@@ -243,7 +257,7 @@ public sealed partial class BrowserUserAgent
                     return false;
                 }
 
-                if (LoginPageInterpreter.Classify(r.Facts, stopAt).Kind != LoginPageKind.Password)
+                if (LoginPageInterpreter.Classify(r.Facts, stopAt).Kind != kind)
                 {
                     return true;
                 }

@@ -21,6 +21,7 @@ public sealed partial class BrowserUserAgent
             }
 
             var requestId = e.GetProperty("requestId").GetString()!;
+            Interlocked.Increment(ref documentTraffic);
             try
             {
                 var request = e.GetProperty("request");

@@ -59,7 +59,7 @@ public sealed partial class BrowserUserAgent : PageUserAgent
     private const int MaxRecordedBody = 64 * 1024;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>How long a password form seen again after sign-in, without an error, is watched before the user is called refused.</summary>
+    /// <summary>How long a password or code form seen again after it was sent, without an error, is watched (from the last navigation it started) before the user is called refused.</summary>
     private static readonly TimeSpan ReRenderGrace = TimeSpan.FromSeconds(3);
 
     /// <summary>How long a page that shows nothing the driver understands is watched before the flow gives up (widgets render late).</summary>
