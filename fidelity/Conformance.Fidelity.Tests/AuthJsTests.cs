@@ -52,9 +52,10 @@ public sealed class AuthJsTests
     {
         await using var spa = await SpaPage.OpenAsync();
         await spa.LeaveAsync("startRedirect", Fidelity.Base + "/login", "default", null);
-        await spa.Page.FillAsync("form#login-form input[name=username]", Alice.Username);
-        await spa.Page.FillAsync("form#login-form input[name=password]", Alice.Password);
-        await spa.ArriveAsync(() => spa.Page.ClickAsync("form#login-form #sign-in"), spa.Origin + "/callback");
+        // The issuer's hosted page is the real Sign-In Widget (classic build), drawn by its script: its own ids.
+        await spa.Page.FillAsync("#okta-signin-username", Alice.Username);
+        await spa.Page.FillAsync("#okta-signin-password", Alice.Password);
+        await spa.ArriveAsync(() => spa.Page.ClickAsync("#okta-signin-submit"), spa.Origin + "/callback");
         var tokens = await spa.CallAsync("completeRedirect");
         ExpectTokens(tokens, "default");
     }
