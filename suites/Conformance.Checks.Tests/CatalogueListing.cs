@@ -29,7 +29,8 @@ internal static class CatalogueListing
                         "A broken MUST fails the run; a broken SHOULD is a warning. *Proven by* names the fault profiles of the reference " +
                         "issuer that the detection matrix switches on to show the check can fail. Checks marked *invasive* could lock or " +
                         "throttle a real account and run only when the target profile sets `options.invasive`; *per target* checks run once " +
-                        "for the whole org instead of once per authorization server.").AppendLine();
+                        "for the whole org instead of once per authorization server. *OAuch / OIDF* names the equivalent OAuch test " +
+                        "(folder/class) and OpenID Foundation conformance-suite module, where one exists; *(partial)* marks one that covers less.").AppendLine();
 
         text.AppendLine("| area | checks |").AppendLine("|---|---|");
         foreach (var area in checks.GroupBy(d => d.Area).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -40,19 +41,22 @@ internal static class CatalogueListing
         foreach (var area in checks.GroupBy(d => d.Area).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             text.AppendLine().AppendLine($"## {area.Key}").AppendLine();
-            text.AppendLine("| id | level | severity | requirement | specification | threats | applies to | proven by |");
-            text.AppendLine("|---|---|---|---|---|---|---|---|");
+            text.AppendLine("| id | level | severity | requirement | specification | threats | applies to | proven by | OAuch / OIDF |");
+            text.AppendLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var d in area)
             {
                 var flags = string.Join(", ", new[] { d.Invasive ? "invasive" : null, d.PerTarget ? "per target" : null }.OfType<string>());
                 var applies = Cell(d.Applicability) + (flags.Length > 0 ? $" *({flags})*" : "");
                 var proof = provers[d.Id].Order(StringComparer.Ordinal).Select(f => $"`{f}`").ToList();
-                text.AppendLine($"| {d.Id} | {Upper(d.Level)} | {d.Severity.ToString().ToLowerInvariant()} | {Cell(d.Requirement)} | {Links(d.Specs)} | {Links(d.Threats)} | {applies} | {(proof.Count == 0 ? "**nothing**" : string.Join(", ", proof))} |");
+                text.AppendLine($"| {d.Id} | {Upper(d.Level)} | {d.Severity.ToString().ToLowerInvariant()} | {Cell(d.Requirement)} | {Links(d.Specs)} | {Links(d.Threats)} | {applies} | {(proof.Count == 0 ? "**nothing**" : string.Join(", ", proof))} | {Anchors(d.Anchors)} |");
             }
         }
 
         return text.ToString();
     }
+
+    /// <summary>The anchor suites' equivalents, or a dash where neither suite tests the rule.</summary>
+    private static string Anchors(IReadOnlyList<string> anchors) => anchors.Count == 0 ? "—" : string.Join("<br>", anchors.Select(Cell));
 
     private static string Upper(RequirementLevel level) => level.ToString().ToUpperInvariant();
 

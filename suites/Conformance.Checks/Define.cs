@@ -39,6 +39,12 @@ internal sealed record RuleText
 
     /// <summary>Once per target rather than once per authorization server.</summary>
     public bool PerTarget { get; init; }
+
+    /// <summary>
+    /// "OAuch: AuthEndpoint/InvalidRedirectTest; OIDF: oidcc-ensure-registered-redirect-uri": the anchor suites'
+    /// equivalents (OAuch folder/class, OpenID Foundation module), "(partial)" after one that covers less.
+    /// </summary>
+    public string Anchors { get; init; } = "";
 }
 
 /// <summary>Builds a check from its named parts, so an area file reads as a list of rules.</summary>
@@ -59,6 +65,7 @@ internal static class Define
                 Remediation = rule.Remediation,
                 Invasive = rule.Invasive,
                 PerTarget = rule.PerTarget,
+                Anchors = rule.Anchors.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             },
             rule.Run);
 

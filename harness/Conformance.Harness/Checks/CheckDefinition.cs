@@ -54,4 +54,10 @@ public sealed record CheckDefinition
 
     /// <summary>Checks about the org as a whole (several servers at once) run once, not per server.</summary>
     public bool PerTarget { get; init; }
+
+    /// <summary>
+    /// The equivalent tests of the two anchor suites, so a reviewer can compare coverage side by side:
+    /// "OAuch: Folder/TestClass" and "OIDF: oidcc-module" entries; empty when neither has one.
+    /// </summary>
+    public IReadOnlyList<string> Anchors { get; init; } = [];
 }

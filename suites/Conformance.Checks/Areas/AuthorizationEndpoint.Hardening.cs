@@ -11,6 +11,7 @@ public static partial class AuthorizationEndpoint
     public static Check ReferrerPolicyOnResponse { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-12",
+        Anchors = "OAuch: AuthEndpoint/ReferrerPolicyEnforcedTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Low,
@@ -40,6 +41,7 @@ public static partial class AuthorizationEndpoint
     public static Check LoginPageNotFramable { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-13",
+        Anchors = "OAuch: AuthEndpoint/HasContentSecurityPolicyTest; OAuch: AuthEndpoint/HasFrameOptionsTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -125,6 +127,7 @@ public static partial class AuthorizationEndpoint
     public static Check CodesUnguessable { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-16",
+        Anchors = "OAuch: Tokens/AuthorizationCodeEntropyMinReqTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,

@@ -16,6 +16,7 @@ public static partial class AuthorizationEndpoint
     public static Check ForeignHostRefused { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-01",
+        Anchors = "OAuch: AuthEndpoint/InvalidRedirectTest; OIDF: oidcc-ensure-registered-redirect-uri",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -30,6 +31,7 @@ public static partial class AuthorizationEndpoint
     public static Check ExtraPathRefused { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-02",
+        Anchors = "OAuch: AuthEndpoint/InvalidRedirectTest; OAuch: AuthEndpoint/RedirectUriPathMatchedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -44,6 +46,7 @@ public static partial class AuthorizationEndpoint
     public static Check ExtraQueryRefused { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-03",
+        Anchors = "OAuch: AuthEndpoint/InvalidRedirectTest; OAuch: AuthEndpoint/RedirectUriFullyMatchedTest; OIDF: oidcc-redirect-uri-query-added",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -58,6 +61,7 @@ public static partial class AuthorizationEndpoint
     public static Check CaseChangedRefused { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-04",
+        Anchors = "OAuch: AuthEndpoint/InvalidRedirectTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -76,6 +80,7 @@ public static partial class AuthorizationEndpoint
     public static Check StateReturned { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-05",
+        Anchors = "OAuch: AuthEndpoint/StatePresentTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -167,6 +172,7 @@ public static partial class AuthorizationEndpoint
     public static Check ImplicitRequiresNonce { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-07",
+        Anchors = "OAuch: AuthEndpoint/NonceRequiredTest; OIDF: oidcc-ensure-request-without-nonce-fails",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -192,6 +198,7 @@ public static partial class AuthorizationEndpoint
     public static Check CodeFlowNonceOptional { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-08",
+        Anchors = "OIDF: oidcc-ensure-request-without-nonce-succeeds-for-code-flow",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,
@@ -238,6 +245,7 @@ public static partial class AuthorizationEndpoint
     public static Check PromptNoneWithoutSession { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-10",
+        Anchors = "OIDF: oidcc-prompt-none-not-logged-in",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -274,6 +282,7 @@ public static partial class AuthorizationEndpoint
     public static Check UnknownParameterIgnored { get; } = Define.Rule(new()
     {
         Id = "AUTHZ-11",
+        Anchors = "OAuch: AuthEndpoint/UnrecognizedParameterAllowedTest; OIDF: oidcc-ensure-request-with-unknown-parameter-succeeds",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,

@@ -20,6 +20,7 @@ public static class CodeGrant
     public static Check CodeSingleUse { get; } = Define.Rule(new()
     {
         Id = "CODE-01",
+        Anchors = "OAuch: TokenEndpoint/MultipleCodeExchangesTest; OIDF: oidcc-codereuse; OIDF: oidcc-codereuse-30seconds (partial)",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -43,6 +44,7 @@ public static class CodeGrant
     public static Check CodeReplayRevokesTokens { get; } = Define.Rule(new()
     {
         Id = "CODE-02",
+        Anchors = "OAuch: TokenEndpoint/TokenValidAfterMultiExchangeTest; OIDF: oidcc-codereuse-30seconds (partial)",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Medium,
@@ -73,6 +75,7 @@ public static class CodeGrant
     public static Check RedirectUriMismatchRefused { get; } = Define.Rule(new()
     {
         Id = "CODE-03",
+        Anchors = "OAuch: TokenEndpoint/RedirectUriCheckedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -96,6 +99,7 @@ public static class CodeGrant
     public static Check RedirectUriOmittedRefused { get; } = Define.Rule(new()
     {
         Id = "CODE-04",
+        Anchors = "OAuch: TokenEndpoint/RedirectUriCheckedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -123,6 +127,7 @@ public static class CodeGrant
     public static Check CodeBoundToClient { get; } = Define.Rule(new()
     {
         Id = "CODE-05",
+        Anchors = "OAuch: TokenEndpoint/IsCodeBoundToClientTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -146,6 +151,7 @@ public static class CodeGrant
     public static Check WrongSecretRefused { get; } = Define.Rule(new()
     {
         Id = "CODE-06",
+        Anchors = "OAuch: TokenEndpoint/IsBasicAuthenticationSupportedTest; OAuch: TokenEndpoint/IsClientAuthenticationRequiredTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -167,6 +173,7 @@ public static class CodeGrant
     public static Check InvalidClientChallenges { get; } = Define.Rule(new()
     {
         Id = "CODE-07",
+        Anchors = "OAuch: TokenEndpoint/IsBasicAuthenticationSupportedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,
@@ -193,6 +200,7 @@ public static class CodeGrant
     public static Check NoStore { get; } = Define.Rule(new()
     {
         Id = "CODE-08",
+        Anchors = "OAuch: TokenEndpoint/HasCacheControlHeaderTest; OAuch: TokenEndpoint/HasPragmaHeaderTest (partial)",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -358,6 +366,7 @@ public static class CodeGrant
         // RFC 6749 §2.3.1's "MUST NOT be included in the request URI" binds the client: a server that tolerates it
         // breaks no MUST of its own, so this is a SHOULD-level finding (RFC 9700 §4.3 on credentials in URLs).
         Id = "CODE-13",
+        Anchors = "OAuch: TokenEndpoint/IsAuthInUriAllowedTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.High,

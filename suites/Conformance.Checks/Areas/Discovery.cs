@@ -15,6 +15,7 @@ public static class Discovery
     public static Check ConfigurationIsJson { get; } = Define.Rule(new()
     {
         Id = "DISC-01",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -40,6 +41,7 @@ public static class Discovery
     public static Check IssuerMatches { get; } = Define.Rule(new()
     {
         Id = "DISC-02",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -61,6 +63,7 @@ public static class Discovery
     public static Check Rfc8414IssuerMatches { get; } = Define.Rule(new()
     {
         Id = "DISC-03",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -90,6 +93,7 @@ public static class Discovery
     public static Check RequiredMembers { get; } = Define.Rule(new()
     {
         Id = "DISC-04",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -115,6 +119,7 @@ public static class Discovery
     public static Check SigningAlgorithms { get; } = Define.Rule(new()
     {
         Id = "DISC-05",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -141,6 +146,7 @@ public static class Discovery
     public static Check ScopesIncludeOpenId { get; } = Define.Rule(new()
     {
         Id = "DISC-06",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,
@@ -161,6 +167,7 @@ public static class Discovery
     public static Check PkceAdvertised { get; } = Define.Rule(new()
     {
         Id = "DISC-07",
+        Anchors = "OAuch: Pkce/HashedPkceDisabledTest; OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -183,6 +190,7 @@ public static class Discovery
     public static Check NoEmptyArrays { get; } = Define.Rule(new()
     {
         Id = "DISC-08",
+        Anchors = "OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,
@@ -205,6 +213,7 @@ public static class Discovery
     public static Check JwksIsSound { get; } = Define.Rule(new()
     {
         Id = "DISC-09",
+        Anchors = "OAuch: IdTokens/SigningKeySecureTest; OIDF: oidcc-discovery-endpoint-verification",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,

@@ -29,6 +29,7 @@ public static class HttpMethods
         // RFC 6749 §3.2 "the client MUST use the HTTP POST method" binds the client; refusing GET is the server's
         // SHOULD (grants and secrets in URLs end up in logs, RFC 9700 §4.3).
         Id = "HTTP-01",
+        Anchors = "OAuch: TokenEndpoint/IsGetSupportedTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Medium,
@@ -80,6 +81,7 @@ public static class HttpMethods
     public static Check UserInfoAcceptsPost { get; } = Define.Rule(new()
     {
         Id = "HTTP-04",
+        Anchors = "OIDF: oidcc-userinfo-post-header",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Low,

@@ -16,6 +16,7 @@ public static class IdToken
     public static Check AlgorithmAdvertised { get; } = Define.Rule(new()
     {
         Id = "IDT-01",
+        Anchors = "OAuch: IdTokens/IsSignedTest; OIDF: oidcc-idtoken-signature",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -37,6 +38,7 @@ public static class IdToken
     public static Check SignatureVerifies { get; } = Define.Rule(new()
     {
         Id = "IDT-02",
+        Anchors = "OIDF: oidcc-idtoken-signature",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -59,6 +61,7 @@ public static class IdToken
     public static Check IssuerExact { get; } = Define.Rule(new()
     {
         Id = "IDT-03",
+        Anchors = "OAuch: IdTokens/HasCorrectIssuerTest; OAuch: IdTokens/HasRequiredClaimsTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -79,6 +82,7 @@ public static class IdToken
     public static Check AudienceIsClient { get; } = Define.Rule(new()
     {
         Id = "IDT-04",
+        Anchors = "OAuch: IdTokens/HasAuthorizedPartyTest; OAuch: IdTokens/HasAzpForMultiAudienceTest (partial); OAuch: IdTokens/HasCorrectAudienceTest; OAuch: IdTokens/HasRequiredClaimsTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -99,6 +103,7 @@ public static class IdToken
     public static Check Lifetime { get; } = Define.Rule(new()
     {
         Id = "IDT-05",
+        Anchors = "OAuch: IdTokens/HasRequiredClaimsTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -124,6 +129,7 @@ public static class IdToken
     public static Check NonceEchoed { get; } = Define.Rule(new()
     {
         Id = "IDT-06",
+        Anchors = "OAuch: IdTokens/NoncePresentInTokenTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -144,6 +150,7 @@ public static class IdToken
     public static Check AtHashBound { get; } = Define.Rule(new()
     {
         Id = "IDT-07",
+        Anchors = "OAuch: IdTokens/IsAccessTokenHashCorrectTest; OAuch: IdTokens/IsAccessTokenHashPresentTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -174,6 +181,7 @@ public static class IdToken
     public static Check SubjectStable { get; } = Define.Rule(new()
     {
         Id = "IDT-08",
+        Anchors = "OAuch: IdTokens/HasRequiredClaimsTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,

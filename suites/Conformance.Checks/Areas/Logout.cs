@@ -14,6 +14,7 @@ public static class Logout
     public static Check UnregisteredPostLogoutUriRefused { get; } = Define.Rule(new()
     {
         Id = "LO-01",
+        Anchors = "OIDF: oidcc-rp-initiated-logout-bad-post-logout-redirect-uri",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -50,6 +51,7 @@ public static class Logout
     public static Check StateEchoed { get; } = Define.Rule(new()
     {
         Id = "LO-02",
+        Anchors = "OIDF: oidcc-rp-initiated-logout",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -83,6 +85,7 @@ public static class Logout
     public static Check SessionEnded { get; } = Define.Rule(new()
     {
         Id = "LO-03",
+        Anchors = "OIDF: oidcc-prompt-none-logged-in; OIDF: oidcc-rp-initiated-logout",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -120,6 +123,7 @@ public static class Logout
     public static Check TamperedHintRefused { get; } = Define.Rule(new()
     {
         Id = "LO-04",
+        Anchors = "OIDF: oidcc-rp-initiated-logout-modified-id-token-hint (alg none) (partial); OIDF: oidcc-rp-initiated-logout-bad-id-token-hint",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Medium,

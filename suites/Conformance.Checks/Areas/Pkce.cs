@@ -12,6 +12,7 @@ public static class Pkce
     public static Check WrongVerifierRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-01",
+        Anchors = "OAuch: Pkce/IsPkceImplementedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -34,6 +35,7 @@ public static class Pkce
     public static Check MissingVerifierRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-02",
+        Anchors = "OAuch: Pkce/IsPkceTokenDowngradeDetectedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -56,6 +58,7 @@ public static class Pkce
     public static Check DowngradeRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-03",
+        Anchors = "OAuch: Pkce/IsPkceDowngradeDetectedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -78,6 +81,7 @@ public static class Pkce
     public static Check PlainVerifierRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-04",
+        Anchors = "OAuch: Pkce/IsPkcePlainDowngradeDetectedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -100,6 +104,7 @@ public static class Pkce
     public static Check PlainMethodRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-05",
+        Anchors = "OAuch: Features/PlainPkceTest (partial); OAuch: Pkce/PlainPkceDisabledTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
@@ -142,6 +147,7 @@ public static class Pkce
     public static Check PublicClientWithoutPkceRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-07",
+        Anchors = "OAuch: Pkce/IsPkceRequiredTest (partial)",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -162,6 +168,7 @@ public static class Pkce
     public static Check ShortVerifierRefused { get; } = Define.Rule(new()
     {
         Id = "PKCE-08",
+        Anchors = "OAuch: Pkce/ShortVerifierTest",
         Area = Area,
         // RFC 7636 §4.1 binds the client (a verifier of 43 to 128 unreserved characters); no clause obliges the
         // server to refuse a shorter one, so tolerating it is a warning, never a failure.

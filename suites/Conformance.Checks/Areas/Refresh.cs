@@ -12,6 +12,7 @@ public static class Refresh
     public static Check BoundToClient { get; } = Define.Rule(new()
     {
         Id = "RT-01",
+        Anchors = "OAuch: TokenEndpoint/IsRefreshBoundToClientTest; OIDF: oidcc-refresh-token",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -34,6 +35,7 @@ public static class Refresh
     public static Check ConfidentialClientMustAuthenticate { get; } = Define.Rule(new()
     {
         Id = "RT-02",
+        Anchors = "OAuch: TokenEndpoint/IsClientAuthenticationRequiredTest; OAuch: TokenEndpoint/IsRefreshAuthenticationRequiredTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -88,6 +90,7 @@ public static class Refresh
     public static Check NoRefreshTokenFromImplicit { get; } = Define.Rule(new()
     {
         Id = "RT-04",
+        Anchors = "OAuch: AuthEndpoint/RefreshTokenPresentTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -132,6 +135,7 @@ public static class Refresh
     public static Check NoRefreshTokenFromClientCredentials { get; } = Define.Rule(new()
     {
         Id = "RT-05",
+        Anchors = "OAuch: TokenEndpoint/RefreshTokenPresentTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Low,
@@ -150,6 +154,7 @@ public static class Refresh
     public static Check PublicClientRotation { get; } = Define.Rule(new()
     {
         Id = "RT-06",
+        Anchors = "OAuch: TokenEndpoint/RefreshTokenRevokedAfterUseTest; OAuch: TokenEndpoint/UsesTokenRotationTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -174,6 +179,7 @@ public static class Refresh
     public static Check ReuseDetected { get; } = Define.Rule(new()
     {
         Id = "RT-07",
+        Anchors = "OAuch: TokenEndpoint/InvalidatedRefreshTokenTest; OAuch: TokenEndpoint/RefreshTokenRevokedAfterUseTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -201,6 +207,7 @@ public static class Refresh
     public static Check RefreshedIdTokenSameAuthentication { get; } = Define.Rule(new()
     {
         Id = "RT-08",
+        Anchors = "OIDF: oidcc-refresh-token",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,

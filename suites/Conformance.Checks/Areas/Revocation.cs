@@ -73,6 +73,7 @@ public static class Revocation
     public static Check RevokedRefreshTokenIsDead { get; } = Define.Rule(new()
     {
         Id = "REV-01",
+        Anchors = "OAuch: Revocation/CanRefreshTokensBeRevokedTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Critical,
@@ -98,6 +99,7 @@ public static class Revocation
     public static Check UnauthenticatedRevocationRefused { get; } = Define.Rule(new()
     {
         Id = "REV-02",
+        Anchors = "OAuch: Revocation/IsClientAuthRequiredTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -142,6 +144,7 @@ public static class Revocation
     public static Check OtherClientCannotRevoke { get; } = Define.Rule(new()
     {
         Id = "REV-04",
+        Anchors = "OAuch: Revocation/IsBoundToClientTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
@@ -169,6 +172,7 @@ public static class Revocation
     public static Check RevokingRefreshRevokesAccess { get; } = Define.Rule(new()
     {
         Id = "REV-05",
+        Anchors = "OAuch: Revocation/RefreshRevokesAccessTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Medium,

@@ -61,6 +61,7 @@ public static class UserInfo
     public static Check QueryTokenRefused { get; } = Define.Rule(new()
     {
         Id = "UI-03",
+        Anchors = "OAuch: ApiEndpoint/TokenAsQueryParameterDisabledTest; OAuch: Features/TokenAsQueryParameterTest",
         Area = Area,
         Level = RequirementLevel.Should,
         Severity = Severity.Medium,
@@ -85,6 +86,7 @@ public static class UserInfo
     public static Check SubjectMatchesIdToken { get; } = Define.Rule(new()
     {
         Id = "UI-04",
+        Anchors = "OIDF: oidcc-server; OIDF: oidcc-userinfo-get",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.High,
