@@ -25,4 +25,12 @@ internal static class Tamper
         signature[i] = signature[i] == 'A' ? 'B' : 'A';
         return jws[..(dot + 1)] + new string(signature);
     }
+
+    /// <summary>The same claims under a header that says alg "none", with an empty signature (RFC 7519 §6.1).</summary>
+    public static string AlgNone(string jws)
+    {
+        var parts = jws.Split('.');
+        var header = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""");
+        return parts.Length < 2 ? jws : $"{header}.{parts[1]}.";
+    }
 }

@@ -4,7 +4,7 @@ using Conformance.Harness.Checks;
 namespace Conformance.Checks.Areas;
 
 /// <summary>Token introspection (RFC 7662).</summary>
-public static class Introspection
+public static partial class Introspection
 {
     private const string Area = "introspection";
     private const string WebIntrospection = "an introspection_endpoint and a confidential web client using the code flow";

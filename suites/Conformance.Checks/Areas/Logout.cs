@@ -6,7 +6,7 @@ using Conformance.Harness.Target;
 namespace Conformance.Checks.Areas;
 
 /// <summary>RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0) and the session it must end.</summary>
-public static class Logout
+public static partial class Logout
 {
     private const string Area = "logout";
     private const string WithEndSession = "a server with an end_session_endpoint and a web client with a registered post-logout redirect URI";

@@ -5,7 +5,7 @@ using Conformance.Harness.Protocol;
 namespace Conformance.Checks.Areas;
 
 /// <summary>Token revocation (RFC 7009).</summary>
-public static class Revocation
+public static partial class Revocation
 {
     private const string Area = "revocation";
     private const string WebRevocation = "a revocation_endpoint, and a confidential web client that gets a refresh token from the code flow";
