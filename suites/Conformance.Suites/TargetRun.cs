@@ -66,6 +66,11 @@ public sealed class TargetRun
             Assert.Ignore($"plan mode: nothing sent; the plan is in {file}");
         }
 
+        var setupClock = System.Diagnostics.Stopwatch.StartNew();
+        if (File.Exists(Path.Combine(RunParameters.ArtifactsDirectory, "timing.txt")))
+        {
+            File.Delete(Path.Combine(RunParameters.ArtifactsDirectory, "timing.txt")); // this run's phases only
+        }
         TargetProfile profile;
         try
         {
@@ -96,7 +101,7 @@ public sealed class TargetRun
             throw new PlainFailure(e.Message);
         }
 
-        if (profile.Login.Drivers.Contains("browser") || RunParameters.Reports == "all")
+        if (profile.Login.Drivers.Contains("browser") || RunParameters.Reports is "all" or "standard")
         {
             // Before anything connects: a first run may install the browser here, with a progress line.
             located = await BrowserStartup.LocateOrInstallAsync(line => TestContext.Error.WriteLine("[browser] " + line)).ConfigureAwait(false);
@@ -148,6 +153,9 @@ public sealed class TargetRun
             Say.Progress("[pacing] " + string.Join("; ", profile.Options.Pacing));
         }
 
+        // Read by scripts/bench: what the run spends before its first test.
+        Say.Timing("setup", setupClock.Elapsed, "issuer start, discovery, browser launch, preflight");
+
         foreach (var server in target.Servers)
         {
             Say.Progress(server.Unavailable is null
@@ -179,7 +187,8 @@ public sealed class TargetRun
             }
             if (RunParameters.Reports != "none")
             {
-                var full = RunParameters.Reports == "all";
+                var full = RunParameters.Reports is "all" or "standard";
+                var reportsClock = System.Diagnostics.Stopwatch.StartNew();
                 try
                 {
                     verdict = RunReports.Write([run], Path.Combine(RunParameters.ArtifactsDirectory, "reports"), new ReportOptions
@@ -189,7 +198,7 @@ public sealed class TargetRun
                         AllureHistory = RunParameters.AllureHistory,
                         Pdf = full,
                         AllureResults = full,
-                        RenderAllure = full,
+                        RenderAllure = RunParameters.Reports == "all",
                         Browser = located,
                         // The run's own Chromium prints the PDF, when the browser driver started one.
                         PdfBrowser = browser?.Browser,
@@ -204,6 +213,10 @@ public sealed class TargetRun
                 {
                     // RequireTarget passed at setup, but a baseline of two tenants under this profile name is named "name @ host" and matches no target. Said after the browser and issuer close below.
                     unusable = e.Message;
+                }
+                finally
+                {
+                    Say.Timing("reports", reportsClock.Elapsed, RunParameters.Reports);
                 }
             }
         }

@@ -54,5 +54,17 @@ internal static class Say
 
     public static void Progress(string text) => TestContext.Progress.WriteLine(Redact(text));
 
+    /// <summary>
+    /// A measured phase of the run ("setup", "reports"), on the progress stream and appended to timing.txt in the
+    /// artifacts, where scripts/bench reads it (dotnet test's console does not always show progress lines).
+    /// </summary>
+    public static void Timing(string phase, TimeSpan elapsed, string about)
+    {
+        var line = $"[timing] {phase} {elapsed.TotalSeconds.ToString("0.00", System.Globalization.CultureInfo.InvariantCulture)} s ({about})";
+        Progress(line);
+        Directory.CreateDirectory(RunParameters.ArtifactsDirectory);
+        File.AppendAllText(Path.Combine(RunParameters.ArtifactsDirectory, "timing.txt"), line + Environment.NewLine);
+    }
+
     private static string Redact(string text) => TargetRun.Redactor is { } redactor ? redactor.Text(text) : text;
 }
