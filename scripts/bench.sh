@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The speed benchmark: runs the suites against the embedded reference issuer and prints where the time goes.
-#   scripts/bench.sh [--no-build] [--runs full,catalogue] [--out DIR]
+#   scripts/bench.sh [--no-build] [--runs full,catalogue,exchanges] [--out DIR]
 # full: every test, every driver (browser included), every report (CONFORMANCE_REPORTS=all, Allure rendered);
-# catalogue: the rule catalogue alone with the HTML report. Each run is measured from a built tree with
+# catalogue: the rule catalogue alone with the HTML report; exchanges: each kind of request against the issuer alone
+# (CPU time and latency per request, sequential; suites/Conformance.Checks.Tests/ExchangeCostBenchmark.cs). Each run is measured from a built tree with
 # `dotnet test --no-build`, as a user reruns it; the build is done once first (skip it with --no-build).
 # Output: one Markdown table per run (wall, test time, exchanges, their summed time, wall ÷ sum, median and p95
 # exchange latency, set-up, browser and report time, the 10 slowest checks and flows), also written to
@@ -26,6 +27,7 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 if [ "$build" = 1 ]; then
   dotnet build suites/Conformance.Suites -v quiet -nologo >/dev/null
+  dotnet build suites/Conformance.Checks.Tests -v quiet -nologo >/dev/null
 fi
 
 run() { # name, filter, reports
@@ -41,12 +43,23 @@ run() { # name, filter, reports
 }
 
 IFS=',' read -ra selected <<<"$runs"
+reported=()
 for name in "${selected[@]}"; do
   case "$name" in
-    full) run full "" all ;;
-    catalogue) run catalogue "FullyQualifiedName~Conformance.Suites.Catalogue" html ;;
-    *) echo "bench: unknown run '$name' (full, catalogue)" >&2; exit 2 ;;
+    exchanges)
+      dotnet test suites/Conformance.Checks.Tests --no-build --filter "FullyQualifiedName~ExchangeCostBenchmark" \
+        --logger "console;verbosity=detailed" >"$out/exchanges.log" 2>&1 || { echo "bench: the exchange probe failed, see $out/exchanges.log" >&2; exit 1; }
+      continue ;;
+    full) run full "" all; reported+=(full) ;;
+    catalogue) run catalogue "FullyQualifiedName~Conformance.Suites.Catalogue" html; reported+=(catalogue) ;;
+    *) echo "bench: unknown run '$name' (full, catalogue, exchanges)" >&2; exit 2 ;;
   esac
 done
 
-python3 scripts/bench_report.py "$out" "${selected[@]}" | tee "$out/bench.md"
+{
+  python3 scripts/bench_report.py "$out" "${reported[@]}"
+  if [ -f "$out/exchanges.log" ]; then
+    echo "## exchanges (the issuer alone, 200 sequential requests of each kind after 20 to warm up)"
+    echo; echo '```text'; grep -E " status [0-9]+ cpu/request" "$out/exchanges.log" | sed 's/^ *//'; echo '```'
+  fi
+} | tee "$out/bench.md"
