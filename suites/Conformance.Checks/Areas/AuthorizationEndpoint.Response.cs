@@ -72,6 +72,9 @@ public static partial class AuthorizationEndpoint
             RequireIssAdvertised(c);
             var issuer = c.Server.Metadata.Issuer;
             c.Precondition(issuer is not null, "the metadata has no issuer");
+            // A metadata issuer other than the configured one is DISC-02's finding: then there is no single issuer
+            // identifier the client would compare iss with.
+            c.Precondition(issuer == c.Server.Issuer.OriginalString, $"the metadata's issuer '{issuer}' is not the configured issuer '{c.Server.Issuer.OriginalString}' (DISC-02)");
             var client = Pick.RedirectingClient(c, false, "web", "native");
             var success = (await Steps.CodeAsync(c, client).ConfigureAwait(false)).Response;
             var error = await ErrorRedirectAsync(c).ConfigureAwait(false);
