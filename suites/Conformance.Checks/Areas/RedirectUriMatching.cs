@@ -56,7 +56,12 @@ public static class RedirectUriMatching
         uri => uri.HostNameType == UriHostNameType.Dns ? Rebuild(uri, authority: Authority(uri, host: "conformance-attacker." + uri.Host)) : null,
         "OAuch: AuthEndpoint/InvalidRedirectTest");
 
-    private static Check Variant(string id, Severity severity, string what, Func<Uri, string?> tamper, string anchors = "") => Define.Rule(new()
+    public static Check FragmentRefused { get; } = Variant("RURI-09", Severity.Low,
+        "the registered redirect_uri with a fragment appended (a redirection endpoint URI has none)",
+        uri => uri.OriginalString.Contains('#') ? null : uri.OriginalString + "#" + Probe,
+        "", "RFC9700 §2.1; RFC9700 §4.1.3; RFC6749 §3.1.2; RFC6749 §4.1.2.1");
+
+    private static Check Variant(string id, Severity severity, string what, Func<Uri, string?> tamper, string anchors = "", string specs = Specs) => Define.Rule(new()
     {
         Id = id,
         Anchors = anchors,
@@ -64,7 +69,7 @@ public static class RedirectUriMatching
         Level = RequirementLevel.Must,
         Severity = severity,
         Requirement = $"The authorization server MUST refuse, without redirecting, {what}.",
-        Specs = Specs,
+        Specs = specs,
         Applicability = Redirecting,
         Remediation = Exact,
         Run = c => RefusedWithoutRedirectAsync(c, tamper, what),
@@ -144,12 +149,11 @@ public static class RedirectUriMatching
     /// <summary>
     /// The raw Location goes to the tampered URI itself, compared as strings (the variants differ from the registered
     /// URI in case, user-info or encoding, which <see cref="Uri"/> would normalise away): the part before the response
-    /// parameters is the tampered URI's, byte for byte.
+    /// parameters is the tampered URI's, byte for byte, and a fragment the tampered URI has is kept.
     /// </summary>
-    private static bool Reaches(string location, string tampered)
-    {
-        return string.Equals(Base(location), Base(tampered), StringComparison.Ordinal);
-    }
+    private static bool Reaches(string location, string tampered) =>
+        string.Equals(Base(location), Base(tampered), StringComparison.Ordinal)
+        && (tampered.IndexOf('#') is not (var hash and >= 0) || location.Contains(tampered[hash..], StringComparison.Ordinal));
 
     /// <summary>The URI before its query and fragment.</summary>
     private static string Base(string uri) => uri.IndexOfAny(['?', '#']) is var cut and >= 0 ? uri[..cut] : uri;
