@@ -95,12 +95,15 @@ public static class RedirectUriMatching
         {
             var status = (int)first.StatusCode;
             var location = RawHttp.Header(first, "Location");
-            if (status is >= 300 and < 400 && location is not null && LeavesIssuer(location, request.Endpoint))
+            // Only a redirect to the client (the tampered URI, or the registered one with an error) is judged here;
+            // a redirect to a login page, on this host or another, leads to the signed-in run below.
+            if (status is >= 300 and < 400 && location is not null && (Reaches(location, text!) || Reaches(location, registered.OriginalString)))
             {
                 var reached = Reaches(location, text!);
-                c.Expect(!reached && !location.Contains("code=", StringComparison.Ordinal), $"an error page and no redirect to {text}",
-                    $"HTTP {status} redirect to {(reached ? text : "the registered redirect URI")}" + (location.Contains("code=", StringComparison.Ordinal) ? " with a code" : ""));
-                c.Note($"for {what} the server redirected to another URI than the tampered one, without a code");
+                var code = CarriesGrant(location);
+                c.Expect(!reached && !code, $"an error page and no redirect to {text}",
+                    $"HTTP {status} redirect to {(reached ? text : "the registered redirect URI")}" + (code ? " with a code" : ""));
+                c.Note($"for {what} the server redirected to the registered redirect URI, without a code");
                 return;
             }
 
@@ -140,12 +143,6 @@ public static class RedirectUriMatching
         c.Precondition((int)response.StatusCode < 400, $"the honest authorization request was refused too, with HTTP {(int)response.StatusCode}");
     }
 
-    /// <summary>An absolute Location to another origin than the authorization endpoint's (relative ones stay on the issuer).</summary>
-    private static bool LeavesIssuer(string location, Uri endpoint) =>
-        // "/login" would parse as an absolute file URI on Unix: a path alone is a relative reference here.
-        !location.StartsWith('/') && Uri.TryCreate(location, UriKind.Absolute, out var to)
-        && !(string.Equals(to.Scheme, endpoint.Scheme, StringComparison.OrdinalIgnoreCase) && string.Equals(to.Authority, endpoint.Authority, StringComparison.OrdinalIgnoreCase));
-
     /// <summary>
     /// The raw Location goes to the tampered URI itself, compared as strings (the variants differ from the registered
     /// URI in case, user-info or encoding, which <see cref="Uri"/> would normalise away): the part before the response
@@ -154,6 +151,12 @@ public static class RedirectUriMatching
     private static bool Reaches(string location, string tampered) =>
         string.Equals(Base(location), Base(tampered), StringComparison.Ordinal)
         && (tampered.IndexOf('#') is not (var hash and >= 0) || location.Contains(tampered[hash..], StringComparison.Ordinal));
+
+    /// <summary>A code or token in the redirect's query or fragment (either may carry the response).</summary>
+    private static bool CarriesGrant(string location) =>
+        Uri.TryCreate(location, UriKind.Absolute, out var uri)
+        && new[] { uri.Query.TrimStart('?'), uri.Fragment.TrimStart('#') }.Select(AuthorizationResponse.ParseForm)
+            .Any(p => p.ContainsKey("code") || p.ContainsKey("access_token") || p.ContainsKey("id_token"));
 
     /// <summary>The URI before its query and fragment.</summary>
     private static string Base(string uri) => uri.IndexOfAny(['?', '#']) is var cut and >= 0 ? uri[..cut] : uri;
