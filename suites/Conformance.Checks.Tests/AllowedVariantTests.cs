@@ -32,8 +32,8 @@ public class AllowedVariantTests
         // Every check that signs in with the web client (consent required) goes through the one-button page.
         [Variants.ConsentContinueOnly] = (["AUTHZ-05", "CODE-01", "LO-03", "REV-01"], []),
         // Errors that echo the request: the token error's shape (error_description within RFC 6749 §5.2's characters),
-        // an error redirect, a wrong client secret (its Basic credential echoed), a password grant.
-        [Variants.EchoRequest] = (["CODE-10", "AUTHZ-06", "CODE-06", "PW-01"], []),
+        // an error redirect (and its error_description within RFC 6749 §4.1.2.1's), a wrong client secret (its Basic credential echoed), a password grant.
+        [Variants.EchoRequest] = (["CODE-10", "AUTHZ-06", "AUTHZ-25", "CODE-06", "PW-01"], []),
     };
 
     private static readonly ConcurrentDictionary<string, Lazy<Task<IReadOnlyList<CheckResult>>>> Runs = new(StringComparer.Ordinal);

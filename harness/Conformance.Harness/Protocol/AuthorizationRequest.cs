@@ -30,6 +30,9 @@ public sealed record AuthorizationRequest
     /// <summary>Parameters outside the list above (sessionToken, login_hint...), or overrides to test misuse.</summary>
     public IReadOnlyDictionary<string, string> Extra { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Parameters left out of the URL (response_type, redirect_uri...), to test how their absence is answered.</summary>
+    public IReadOnlySet<string> Omit { get; init; } = new HashSet<string>();
+
     public AuthorizationRequest WithPkce(CodeVerifier verifier) =>
         this with { CodeChallenge = verifier.S256Challenge, CodeChallengeMethod = "S256" };
 
@@ -50,7 +53,7 @@ public sealed record AuthorizationRequest
         Add(p, "prompt", Prompt);
         Add(p, "max_age", MaxAge?.ToString(System.Globalization.CultureInfo.InvariantCulture));
         p.AddRange(Extra);
-        return p;
+        return p.Where(kv => !Omit.Contains(kv.Key));
     }
 
     public Uri ToUri()
