@@ -15,9 +15,13 @@ public static partial class Logout
         Id = "LO-05",
         Anchors = "OIDF: oidcc-rp-initiated-logout-no-id-token-hint (partial)",
         Area = Area,
-        Level = RequirementLevel.Must,
-        Severity = Severity.Medium,
-        Requirement = "A logout request with a post_logout_redirect_uri but neither id_token_hint nor client_id MUST NOT be redirected straight to that URI: the OP has nothing to confirm the client with.",
+        // §3: without id_token_hint the OP MUST NOT redirect "unless the OP has other means of confirming the
+        // legitimacy of the post-logout redirection target". A URI that some client registered may be such a means
+        // (LemonLDAP::NG and OpenIddict accept it), and a black box cannot tell that choice from a missing check, so
+        // an immediate redirect is a warning: the hint (or client_id) is what §2 recommends the OP ask for.
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "A logout request with a post_logout_redirect_uri but neither id_token_hint nor client_id SHOULD NOT be redirected straight to that URI: nothing names the client it is registered for.",
         Specs = "OIDC-RPLogout §3; OIDC-RPLogout §2",
         Applicability = WithEndSession,
         Remediation = "Redirect after logout only when id_token_hint or client_id names the client the post_logout_redirect_uri is registered for; otherwise show a signed-out page (or ask the user).",
