@@ -38,6 +38,8 @@ internal static class CatalogueListing
             text.AppendLine($"| [{area.Key}](#{area.Key}) | {string.Join(", ", area.Select(d => d.Id))} |");
         }
 
+        text.AppendLine().AppendLine(AnchorCoverage(checks));
+
         foreach (var area in checks.GroupBy(d => d.Area).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             text.AppendLine().AppendLine($"## {area.Key}").AppendLine();
@@ -54,6 +56,23 @@ internal static class CatalogueListing
 
         return text.ToString();
     }
+
+    /// <summary>
+    /// How much of the two anchor suites the catalogue covers: OAuch's 179 tests and the OpenID Foundation suite's 77
+    /// OpenID Provider modules (counts as of the coverage map in shared/reference/anchor-coverage.md).
+    /// </summary>
+    private static string AnchorCoverage(IReadOnlyList<CheckDefinition> checks)
+    {
+        var oauch = checks.SelectMany(d => d.Anchors).Where(a => a.StartsWith("OAuch: ", StringComparison.Ordinal)).Select(Anchor).Distinct().Count();
+        var oidf = checks.SelectMany(d => d.Anchors).Where(a => a.StartsWith("OIDF: ", StringComparison.Ordinal)).Select(Anchor).Distinct().Count();
+        var anchored = checks.Count(d => d.Anchors.Count > 0);
+        return $"**Anchors.** {anchored} of the {checks.Count} checks name an equivalent in the anchor suites: {oauch} distinct OAuch tests " +
+               $"(of 179, 23 of which test TLS, HTTPS or certificates) and {oidf} distinct OpenID Foundation OP modules (of 77). The other checks " +
+               "have no counterpart in either suite.";
+    }
+
+    /// <summary>"OAuch: Pkce/ShortVerifierTest (partial)" → "OAuch: Pkce/ShortVerifierTest".</summary>
+    private static string Anchor(string anchor) => anchor.Split(" (", 2)[0];
 
     /// <summary>The anchor suites' equivalents, or a dash where neither suite tests the rule.</summary>
     private static string Anchors(IReadOnlyList<string> anchors) => anchors.Count == 0 ? "—" : string.Join("<br>", anchors.Select(Cell));
