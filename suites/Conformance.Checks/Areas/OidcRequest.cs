@@ -134,6 +134,34 @@ public static partial class OidcRequest
         Run = c => AcceptedAsync(c, "acr_values", "urn:mace:incommon:iap:silver 1"),
     });
 
+    public static Check UiLocalesAccepted { get; } = Define.Rule(new()
+    {
+        Id = "OIDC-09",
+        Anchors = "OIDF: oidcc-ui-locales",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "ui_locales is a preference: a request with ui_locales SHOULD succeed whether or not the OP supports those locales.",
+        Specs = "OIDC-Core §3.1.2.1",
+        Applicability = CodeClient,
+        Remediation = "Use the first supported locale of ui_locales for your pages, or your default; never refuse the request because of it.",
+        Run = c => AcceptedAsync(c, "ui_locales", "fr-CA fr en"),
+    });
+
+    public static Check ClaimsLocalesAccepted { get; } = Define.Rule(new()
+    {
+        Id = "OIDC-10",
+        Anchors = "OIDF: oidcc-claims-locales",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "claims_locales is a preference: a request with claims_locales SHOULD succeed whether or not the OP has claims in those languages.",
+        Specs = "OIDC-Core §5.2; OIDC-Core §3.1.2.1",
+        Applicability = CodeClient,
+        Remediation = "Return claims in the preferred languages you have, or in your default; never refuse the request because of claims_locales.",
+        Run = c => AcceptedAsync(c, "claims_locales", "fr-CA fr en"),
+    });
+
     /// <summary>
     /// Signs in, waits, then asks again in the same user agent with <paramref name="change"/>: a new authentication
     /// shows as a later auth_time (seconds, hence the wait); an error is the other allowed answer.
