@@ -162,6 +162,42 @@ public static partial class OidcRequest
         Run = c => AcceptedAsync(c, "claims_locales", "fr-CA fr en"),
     });
 
+    public static Check ClaimsParameterHonouredOrIgnored { get; } = Define.Rule(new()
+    {
+        Id = "OIDC-11",
+        Anchors = "OIDF: oidcc-claims-essential",
+        Area = Area,
+        Level = RequirementLevel.Should,
+        Severity = Severity.Low,
+        Requirement = "A request with the claims parameter SHOULD succeed: an OP that offers it (claims_parameter_supported) returns the requested essential userinfo claim, one that does not ignores it.",
+        Specs = "OIDC-Core §5.5; OIDC-Core §5.5.1; OIDC-Discovery §3; RFC6749 §3.1",
+        Applicability = CodeClient + " (and a userinfo_endpoint where claims_parameter_supported is true)",
+        Remediation = "Process the claims parameter and release the requested claims the user has, or ignore the parameter (and leave claims_parameter_supported false); never refuse the request.",
+        Run = async c =>
+        {
+            var client = Pick.RedirectingClient(c, false, "web", "native");
+            c.RequireMetadata("response_types_supported", "code");
+            var offered = c.Server.Metadata.Json.ValueKind == System.Text.Json.JsonValueKind.Object &&
+                c.Server.Metadata.Json.TryGetProperty("claims_parameter_supported", out var flag) && flag.ValueKind == System.Text.Json.JsonValueKind.True;
+            const string Claims = """{"userinfo":{"name":{"essential":true}}}""";
+            var authorization = await Steps.AuthorizeAsync(c, client,
+                change: r => r with { Extra = new Dictionary<string, string>(r.Extra) { ["claims"] = Claims } }).ConfigureAwait(false);
+
+            c.Expect(authorization.Response is { IsError: false, Code: not null }, "a code for the request with the claims parameter", Steps.Describe(authorization.Response));
+            if (!offered || c.Server.Metadata.UserinfoEndpoint is null)
+            {
+                c.Note($"server '{c.Server.Name}' does not offer the claims parameter (claims_parameter_supported) or has no userinfo_endpoint: the request only had to succeed");
+                return;
+            }
+
+            var tokens = await Steps.RedeemAsync(c, client, authorization).ConfigureAwait(false);
+            var userInfo = await c.OAuth(client).UserInfoAsync(tokens.AccessToken!, c.Cancellation).ConfigureAwait(false);
+            c.Precondition(userInfo.Status == System.Net.HttpStatusCode.OK && userInfo.Claims is not null, $"the honest userinfo request failed: {userInfo}");
+            c.Expect(userInfo.Claims!.Value.TryGetProperty("name", out _), "the essential claim 'name' requested for userinfo by the claims parameter",
+                $"claims [{string.Join(", ", userInfo.Claims!.Value.EnumerateObject().Select(p => p.Name))}]");
+        },
+    });
+
     /// <summary>
     /// Signs in, waits, then asks again in the same user agent with <paramref name="change"/>: a new authentication
     /// shows as a later auth_time (seconds, hence the wait); an error is the other allowed answer.
