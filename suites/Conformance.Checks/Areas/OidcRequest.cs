@@ -67,6 +67,39 @@ public static partial class OidcRequest
         Threats = "RFC6819 §4.4.1.12",
     });
 
+    public static Check SilentMaxAgeRefused { get; } = Define.Rule(new()
+    {
+        Id = "OIDC-12",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "A prompt=none request whose max_age the session's authentication is older than MUST NOT get a code: the OP cannot re-authenticate without UI, so it returns an error (login_required).",
+        Specs = "OIDC-Core §3.1.2.1; OIDC-Core §3.1.2.6",
+        Applicability = CodeClient,
+        Remediation = "Check max_age before answering prompt=none from the session; when the authentication is too old, redirect with error=login_required.",
+        Run = async c =>
+        {
+            var client = Pick.RedirectingClient(c, false, "web", "native");
+            await using var agent = c.LoginDriver.NewUserAgent();
+            var signIn = await Steps.CodeAsync(c, client, agent: agent).ConfigureAwait(false);
+            var tokens = await Steps.RedeemAsync(c, client, signIn).ConfigureAwait(false);
+            c.Precondition(!string.IsNullOrEmpty(tokens.IdToken), "the token response to a request with the openid scope carried no id_token");
+            // More than two seconds: older than max_age=1 on any reading of seconds.
+            await Task.Delay(TimeSpan.FromSeconds(2.2), c.Cancellation).ConfigureAwait(false);
+
+            var response = await SilentAsync(c, client, agent, tokens.IdToken!, r => r with { MaxAge = 1 }).ConfigureAwait(false);
+
+            if (response is null)
+            {
+                return;
+            }
+
+            c.Expect(response.Code is null && response.IsError, "an error (login_required) and no code for prompt=none with max_age=1 after more than a second",
+                Steps.Describe(response));
+        },
+        Threats = "RFC6819 §4.4.1.12",
+    });
+
     public static Check IdTokenHintHonoured { get; } = Define.Rule(new()
     {
         Id = "OIDC-04",
@@ -85,16 +118,12 @@ public static partial class OidcRequest
             var signIn = await Steps.CodeAsync(c, client, agent: agent).ConfigureAwait(false);
             var tokens = await Steps.RedeemAsync(c, client, signIn).ConfigureAwait(false);
             c.Precondition(!string.IsNullOrEmpty(tokens.IdToken), "the token response to a request with the openid scope carried no id_token");
-            var request = c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New()) with
-            {
-                Prompt = "none",
-                Extra = new Dictionary<string, string> { ["id_token_hint"] = tokens.IdToken! },
-            };
 
             AuthorizationResponse response;
             try
             {
-                response = await agent.NavigateAsync(request.ToUri(), request.RedirectUri, c.Cancellation).ConfigureAwait(false);
+                // A page is this rule's finding here: the signed-in user's own hint should be answered silently.
+                response = (await SilentAsync(c, client, agent, tokens.IdToken!, pageIsAnswer: false).ConfigureAwait(false))!;
             }
             catch (LoginFailedException e) when (e is not ScriptLoginPageException)
             {
@@ -197,6 +226,31 @@ public static partial class OidcRequest
                 $"claims [{string.Join(", ", userInfo.Claims!.Value.EnumerateObject().Select(p => p.Name))}]");
         },
     });
+
+    /// <summary>
+    /// A prompt=none request in the user agent with the ID token as id_token_hint (OIDC Core §3.1.2.1: it SHOULD be
+    /// there with prompt=none). Null when the server showed a page: no code came from the session then, and a page
+    /// for prompt=none is AUTHZ-10's finding.
+    /// </summary>
+    private static async Task<AuthorizationResponse?> SilentAsync(CheckContext c, ClientProfile client, IUserAgent agent, string idToken,
+        Func<AuthorizationRequest, AuthorizationRequest>? change = null, bool pageIsAnswer = true)
+    {
+        var request = c.OAuth(client).AuthorizationRequest().WithPkce(CodeVerifier.New()) with
+        {
+            Prompt = "none",
+            Extra = new Dictionary<string, string> { ["id_token_hint"] = idToken },
+        };
+        request = change?.Invoke(request) ?? request;
+        try
+        {
+            return await agent.NavigateAsync(request.ToUri(), request.RedirectUri, c.Cancellation).ConfigureAwait(false);
+        }
+        catch (LoginFailedException e) when (e is not ScriptLoginPageException && pageIsAnswer)
+        {
+            c.Note("the prompt=none request got a page, not a redirect: " + e.Message);
+            return null;
+        }
+    }
 
     /// <summary>
     /// Signs in, waits, then asks again in the same user agent with <paramref name="change"/>: a new authentication
