@@ -158,4 +158,35 @@ public static partial class Dpop
         Run = c => DpopSteps.ExpectProofRefusedAsync(c, (key, endpoint) => DpopSteps.Proofs(key, "POST", endpoint, change: p => p with { Jti = null })),
         Threats = "RFC9449 §11.1",
     });
+
+    public static Check ServerNonceRequired { get; } = Define.Rule(new()
+    {
+        Id = "DPOP-14",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "A token endpoint that asks for a DPoP nonce (use_dpop_nonce) MUST refuse a proof whose nonce is not one it provided.",
+        Specs = "RFC9449 §4.3; RFC9449 §8",
+        Applicability = DpopSteps.Advertised + " whose token endpoint asks for a nonce (use_dpop_nonce with DPoP-Nonce)",
+        Remediation = "Compare the proof's nonce with the nonces you issued (and their lifetime) and answer use_dpop_nonce with a fresh DPoP-Nonce otherwise.",
+        Run = async c =>
+        {
+            DpopSteps.RequireDpop(c);
+            var endpoint = DpopSteps.TokenEndpoint(c);
+            using var key = new DpopKey();
+            string? provided = null;
+            var honest = await DpopSteps.GrantWithProofAsync(c, nonce =>
+            {
+                provided ??= nonce;
+                return DpopSteps.Proofs(key, "POST", endpoint)(nonce);
+            }).ConfigureAwait(false);
+            c.Require(provided is not null || !honest.IsSuccess, $"server '{c.Server.Name}' did not ask for a DPoP nonce at its token endpoint (nonces are its option, RFC 9449 §8)");
+            c.Precondition(honest.IsSuccess, $"the token request with an honest DPoP proof and the server's nonce failed: {Steps.Describe(honest)}");
+
+            var forged = await DpopSteps.GrantWithProofAsync(c, DpopSteps.Proofs(key, "POST", endpoint, change: p => p with { Nonce = "conformance-" + Harness.Protocol.Random.Token(12) })).ConfigureAwait(false);
+
+            c.Expect(!forged.IsSuccess, "no tokens (HTTP 400, error 'use_dpop_nonce' or 'invalid_dpop_proof')", Steps.Describe(forged));
+        },
+        Threats = "RFC9449 §11.1; RFC9449 §11.2",
+    });
 }
