@@ -33,6 +33,9 @@ public sealed record DpopProofClaims
     /// <summary>ES256 (the proof key's own), or "none" / "HS256", which a server must refuse (§4.3 item 5).</summary>
     public string Alg { get; init; } = "ES256";
 
+    /// <summary>The jwk header also carries the private key (d): a proof §4.3 item 7 makes the server refuse.</summary>
+    public bool PrivateKeyInJwk { get; init; }
+
     /// <summary>Replaces the ath the access token would give (a proof for another token).</summary>
     public string? Ath { get; init; }
 }
@@ -67,6 +70,12 @@ public sealed class DpopKey : IDisposable
         // HS256 carries a symmetric jwk and a MAC under it: the forgery a server that honours symmetric algs accepts.
         var secret = RandomNumberGenerator.GetBytes(32);
         var jwk = claims.Alg == "HS256" ? new JsonObject { ["kty"] = "oct", ["k"] = Base64UrlEncoder.Encode(secret) } : PublicJwk.DeepClone();
+        if (claims.PrivateKeyInJwk)
+        {
+            // The key is ephemeral and used for this one proof: showing its private half harms nothing.
+            jwk["d"] = Base64UrlEncoder.Encode(key.ExportParameters(includePrivateParameters: true).D!);
+        }
+
         var header = new JsonObject { ["typ"] = claims.Typ, ["alg"] = claims.Alg, ["jwk"] = jwk };
         var payload = new JsonObject
         {

@@ -189,4 +189,18 @@ public static partial class Dpop
         },
         Threats = "RFC9449 §11.1; RFC9449 §11.2",
     });
+
+    public static Check PrivateKeyInJwkRefused { get; } = Define.Rule(new()
+    {
+        Id = "DPOP-15",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "The token endpoint MUST refuse a DPoP proof whose jwk header contains a private key.",
+        Specs = "RFC9449 §4.3",
+        Applicability = DpopSteps.Advertised,
+        Remediation = "Refuse a proof whose jwk has private members (d, p, q, dp, dq, qi, oth): the client's key is compromised.",
+        Run = c => DpopSteps.ExpectProofRefusedAsync(c, (key, endpoint) => DpopSteps.Proofs(key, "POST", endpoint, change: p => p with { PrivateKeyInJwk = true })),
+        Threats = "RFC9449 §11.1",
+    });
 }
