@@ -88,5 +88,35 @@ public static partial class Dpop
         Threats = "RFC9449 §2; RFC9700 §4.14",
     });
 
+    public static Check TokenTypeDpop { get; } = Define.Rule(new()
+    {
+        Id = "DPOP-16",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.Low,
+        Requirement = "A token response to a request with a valid DPoP proof MUST say token_type DPoP, so the client knows the token is bound to its key.",
+        Specs = "RFC9449 §5; RFC6749 §5.1",
+        Applicability = DpopSteps.Advertised,
+        Remediation = "Answer token_type 'DPoP' whenever the access token was bound to the proof's key (cnf.jkt).",
+        Run = async c =>
+        {
+            DpopSteps.RequireDpop(c);
+            using var key = new DpopKey();
+
+            var tokens = await DpopSteps.GrantWithProofAsync(c, DpopSteps.Proofs(key, "POST", DpopSteps.TokenEndpoint(c))).ConfigureAwait(false);
+
+            c.Precondition(tokens.IsSuccess, $"the token request with an honest DPoP proof failed: {Steps.Describe(tokens)}");
+            if (tokens.TokenType is null)
+            {
+                // A missing token_type is judged once, by CODE-09 (RFC 6749 §5.1), not again in every area.
+                c.Note("the token response has no token_type at all (CODE-09's rule)");
+                return;
+            }
+
+            // RFC 6749 §5.1: the token_type value is case insensitive.
+            c.Expect(string.Equals(tokens.TokenType, "DPoP", StringComparison.OrdinalIgnoreCase), "token_type 'DPoP'", $"token_type '{tokens.TokenType ?? "(absent)"}'");
+        },
+    });
+
     private static List<KeyValuePair<string, string>> Refresh(string refreshToken) => [new("grant_type", "refresh_token"), new("refresh_token", refreshToken)];
 }
