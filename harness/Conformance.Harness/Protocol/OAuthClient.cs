@@ -17,7 +17,7 @@ public enum ClientAuthentication
 }
 
 /// <summary>One client of the target talking to one of its authorization servers' back-channel endpoints.</summary>
-public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, ClientProfile client)
+public sealed partial class OAuthClient(HarnessHttp http, AuthorizationServer server, ClientProfile client)
 {
     public AuthorizationServer Server { get; } = server;
 
@@ -120,10 +120,18 @@ public sealed class OAuthClient(HarnessHttp http, AuthorizationServer server, Cl
     }
 
     /// <summary>Posts a grant to the token endpoint with this client's authentication. One-time grants are never retried here.</summary>
-    public async Task<TokenResponse> TokenAsync(IEnumerable<KeyValuePair<string, string>> form, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default)
+    public Task<TokenResponse> TokenAsync(IEnumerable<KeyValuePair<string, string>> form, ClientAuthentication authentication = ClientAuthentication.Default, CancellationToken ct = default) =>
+        TokenAsync(form, authentication, dpopProof: null, ct);
+
+    private async Task<TokenResponse> TokenAsync(IEnumerable<KeyValuePair<string, string>> form, ClientAuthentication authentication, string? dpopProof, CancellationToken ct)
     {
         var endpoint = Server.Metadata.TokenEndpoint ?? throw NotPublished("token_endpoint");
         var request = new RestRequest(endpoint, Method.Post);
+        if (dpopProof is not null)
+        {
+            request.AddHeader("DPoP", dpopProof);
+        }
+
         foreach (var (name, value) in form)
         {
             request.AddParameter(name, value, ParameterType.GetOrPost);

@@ -14,7 +14,11 @@ public sealed class TokenResponse : EndpointResponse
     {
         CacheControl = response.Header("Cache-Control");
         Pragma = response.Header("Pragma");
+        DpopNonce = response.Header("DPoP-Nonce");
     }
+
+    /// <summary>RFC 9449 §8: the nonce the server wants in the next DPoP proof.</summary>
+    public string? DpopNonce { get; }
 
     public string? CacheControl { get; }
 

@@ -9,8 +9,14 @@ namespace Conformance.Harness.Protocol;
 public sealed class UserInfoResponse : EndpointResponse
 {
     internal UserInfoResponse(RestResponse response)
-        : base(response, objectOnly: true) =>
+        : base(response, objectOnly: true)
+    {
         WwwAuthenticate = response.Header("WWW-Authenticate");
+        DpopNonce = response.Header("DPoP-Nonce");
+    }
+
+    /// <summary>RFC 9449 §9: the nonce a resource server wants in the next DPoP proof.</summary>
+    public string? DpopNonce { get; }
 
     public string? WwwAuthenticate { get; }
 

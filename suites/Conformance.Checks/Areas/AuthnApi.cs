@@ -15,7 +15,7 @@ namespace Conformance.Checks.Areas;
 /// Okta's classic Authentication API (/api/v1/authn): session tokens, MFA, enumeration and brute force. Applies
 /// only when the target answers an unknown user there with Okta's 401 E0000004.
 /// </summary>
-public static class AuthnApi
+public static partial class AuthnApi
 {
     private const string Area = "authn-api";
     private const string Exposed = "a target exposing Okta's Authentication API at /api/v1/authn";
