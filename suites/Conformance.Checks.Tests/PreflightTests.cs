@@ -34,8 +34,8 @@ public sealed class PreflightTests
         var (report, _) = await RunAsync((_, value) => value);
 
         report.Passed.Should().BeTrue(report.Summary());
-        report.Logins.Should().Be((2 * 3) + 1, "alice with two drivers on three servers; bob, who has a TOTP factor, once");
-        report.Summary().Should().StartWith("preflight: 7 logins succeeded")
+        report.Logins.Should().Be((2 * 3) + 3, "alice with two drivers on three servers; bob, carol and dave, who have a TOTP factor, once each");
+        report.Summary().Should().StartWith("preflight: 9 logins succeeded")
             .And.Contain("bob@example.test (one-time codes) logs in with the form driver only")
             .And.Contain("bob@example.test (one-time codes) logs in on 'org' only with the form driver");
     }
@@ -51,7 +51,7 @@ public sealed class PreflightTests
         report.Failures.Should().OnlyContain(f => f.Server == "org", "a refused login stops that user and driver: the other servers are not tried");
         report.Failures.Single(f => f.Driver == "form").ToString().Should().StartWith("user alice@example.test could not log in on 'org' with the form driver: ")
             .And.Contain("refused");
-        report.Summary().Should().MatchRegex(@"Preflight failed in [0-9.]+ s: 2 of 3 logins did not succeed")
+        report.Summary().Should().MatchRegex(@"Preflight failed in [0-9.]+ s: 2 of 5 logins did not succeed")
             .And.Contain("(alice@example.test with the form driver was not tried on 'default', 'second' after that)").And.NotContain(WrongPassword);
         TestContext.Out.WriteLine(report.Summary());
     }
