@@ -177,7 +177,7 @@ public static partial class AuthorizationEndpoint
     }
 
     /// <summary>Length times the bits per character of the smallest usual alphabet the code fits in (hex, base64url, other).</summary>
-    private static double ApparentBits(string code)
+    internal static double ApparentBits(string code)
     {
         double perChar = code.All(Uri.IsHexDigit) ? 4
             : code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '~' or '+' or '/' or '=') ? 6
