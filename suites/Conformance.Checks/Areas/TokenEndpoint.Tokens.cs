@@ -92,6 +92,38 @@ public static partial class TokenEndpoint
         Threats = "RFC6819 §4.6.3; RFC9700 §4.14",
     });
 
+    /// <summary>RFC 6749 §4.1.2's recommended maximum code lifetime, and the margin the check waits beyond it.</summary>
+    private static readonly TimeSpan LongestCodeLifetime = TimeSpan.FromMinutes(10);
+
+    private static readonly TimeSpan CodeAgeMargin = TimeSpan.FromSeconds(30);
+
+    public static Check OldCodeRefused { get; } = Define.Rule(new()
+    {
+        Id = "TOK-12",
+        Anchors = "OAuch: TokenEndpoint/AuthorizationCodeTimeoutTest",
+        Area = Area,
+        // RFC 6749 §4.1.2: a code MUST expire "shortly after it is issued"; the 10-minute maximum is RECOMMENDED, so
+        // a code still honoured after 10 minutes is a warning, not a failure.
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "An authorization code SHOULD be refused once it is older than 10 minutes (RFC 6749 §4.1.2's recommended maximum lifetime): redeemed honestly 10 min 30 s after issue, it gets no tokens.",
+        Specs = "RFC6749 §4.1.2",
+        Applicability = "a confidential web client using the authorization code grant",
+        Remediation = "Give authorization codes a lifetime of at most 10 minutes (a minute or less is common) and refuse expired ones with invalid_grant.",
+        Run = async c =>
+        {
+            var client = c.Client("web");
+            var authorization = await Steps.CodeAsync(c, client).ConfigureAwait(false);
+
+            await c.WaitAsync(LongestCodeLifetime + CodeAgeMargin).ConfigureAwait(false);
+            var tokens = await c.OAuth(client).RedeemCodeAsync(authorization.Code, authorization.Request.RedirectUri, authorization.Verifier, ct: c.Cancellation).ConfigureAwait(false);
+
+            Steps.ExpectRefused(c, tokens, $"no tokens for a code {(LongestCodeLifetime + CodeAgeMargin).TotalSeconds:0} s old (HTTP 400, error 'invalid_grant')", "invalid_grant");
+        },
+        Threats = "RFC6819 §4.4.1.1; RFC6819 §5.1.5.3",
+        Slow = true,
+    });
+
     private const int Samples = 3;
 
     /// <summary>Refresh tokens each cost a login, so fewer samples.</summary>
