@@ -14,7 +14,7 @@ public static partial class TokenEndpoint
     private static readonly TimeSpan LongestAccessTokenLifetime = TimeSpan.FromHours(1);
 
     private const string EstimateMethod =
-        "estimated as AUTHZ-16 does, length × bits per character of the smallest usual alphabet (hex 4, base64url 6), over the random part: " +
+        "estimated as AUTHZ-16 does, length × bits per character of the smallest usual alphabet (hex 4, a UUID counting its 32 digits; base64url 6), over the random part: " +
         "an opaque token or a JWE as a whole, a signed JWT's jti (its other claims are predictable; its signature, not its length, stops forgery)";
 
     public static Check AccessTokenEntropy { get; } = Define.Rule(new()
