@@ -38,7 +38,7 @@ public class JsonSchemaFileTests
     [TestCase("""{"maxConcurrency": 0}""", "$.options.maxConcurrency: must be a whole number from 1 to 64")]
     [TestCase("""{"invasive": "yes"}""", "$.options.invasive: must be true or false (found the string 'yes')")]
     [TestCase("""{"pacing": [ { "path": "/token", "limit": 3 } ]}""", "$.options.pacing[0].windowSeconds: required")]
-    [TestCase("""{"timeout": 3}""", "$.options.timeout: unknown field (expected one of invasive, maxConcurrency, timeoutSeconds, clockSkewSeconds, maxBodyMegabytes, maxInconclusive, pacing)")]
+    [TestCase("""{"timeout": 3}""", "$.options.timeout: unknown field (expected one of invasive, slow, maxConcurrency, timeoutSeconds, clockSkewSeconds, maxBodyMegabytes, maxInconclusive, pacing)")]
     public void Options_are_checked_by_the_schema_with_the_path_at_fault(string options, string expected)
     {
         var profile = JsonNode.Parse($$"""{"name": "x", "servers": [ { "name": "a", "issuer": "https://a.test" } ], "clients": {}, "users": [ { "username": "u", "password": "env:P" } ], "options": {{options}} }""");

@@ -28,7 +28,8 @@ internal static class CatalogueListing
         text.AppendLine($"{checks.Count} checks ({string.Join(", ", levels)}) in {checks.Select(d => d.Area).Distinct().Count()} areas. " +
                         "A broken MUST fails the run; a broken SHOULD is a warning. *Proven by* names the fault profiles of the reference " +
                         "issuer that the detection matrix switches on to show the check can fail. Checks marked *invasive* could lock or " +
-                        "throttle a real account and run only when the target profile sets `options.invasive`; *per target* checks run once " +
+                        "throttle a real account and run only when the target profile sets `options.invasive`; checks marked *slow* wait minutes " +
+                        "on the target and run only when it sets `options.slow` (last, one at a time); *per target* checks run once " +
                         "for the whole org instead of once per authorization server. *OAuch / OIDF* names the equivalent OAuch test " +
                         "(folder/class) and OpenID Foundation conformance-suite module, where one exists; *(partial)* marks one that covers less.").AppendLine();
 
@@ -47,7 +48,7 @@ internal static class CatalogueListing
             text.AppendLine("|---|---|---|---|---|---|---|---|---|");
             foreach (var d in area)
             {
-                var flags = string.Join(", ", new[] { d.Invasive ? "invasive" : null, d.PerTarget ? "per target" : null }.OfType<string>());
+                var flags = string.Join(", ", new[] { d.Invasive ? "invasive" : null, d.Slow ? "slow" : null, d.PerTarget ? "per target" : null }.OfType<string>());
                 var applies = Cell(d.Applicability) + (flags.Length > 0 ? $" *({flags})*" : "");
                 var proof = provers[d.Id].Order(StringComparer.Ordinal).Select(f => $"`{f}`").ToList();
                 text.AppendLine($"| {d.Id} | {Upper(d.Level)} | {d.Severity.ToString().ToLowerInvariant()} | {Cell(d.Requirement)} | {Links(d.Specs)} | {Links(d.Threats)} | {applies} | {(proof.Count == 0 ? "**nothing**" : string.Join(", ", proof))} | {Anchors(d.Anchors)} |");

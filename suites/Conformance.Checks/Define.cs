@@ -37,6 +37,9 @@ internal sealed record RuleText
     /// <summary>It could lock or throttle a real account: run only when the profile says options.invasive.</summary>
     public bool Invasive { get; init; }
 
+    /// <summary>It waits minutes (c.WaitAsync): run only when the profile says options.slow.</summary>
+    public bool Slow { get; init; }
+
     /// <summary>Once per target rather than once per authorization server.</summary>
     public bool PerTarget { get; init; }
 
@@ -64,6 +67,7 @@ internal static class Define
                 Applicability = rule.Applicability,
                 Remediation = rule.Remediation,
                 Invasive = rule.Invasive,
+                Slow = rule.Slow,
                 PerTarget = rule.PerTarget,
                 Anchors = rule.Anchors.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             },

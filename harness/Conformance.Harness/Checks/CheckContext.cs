@@ -15,9 +15,11 @@ public sealed class CheckContext
     private readonly List<Jose.DecodedToken> tokens = [];
     private readonly AuthorizationServer? server;
     private readonly string? noLoginDriver;
+    private readonly Action<TimeSpan>? extendDeadline;
 
-    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null)
+    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null, Action<TimeSpan>? extendDeadline = null)
     {
+        this.extendDeadline = extendDeadline;
         Definition = check;
         Target = target;
         this.server = server;
@@ -57,6 +59,16 @@ public sealed class CheckContext
 
     public UserProfile User =>
         Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? Profile.Users[0];
+
+    /// <summary>
+    /// Lets time pass on the target (a slow check: <see cref="CheckDefinition.Slow"/>); the check's deadline is
+    /// extended by the wait, which is the rule's cost, not the check's.
+    /// </summary>
+    public Task WaitAsync(TimeSpan span)
+    {
+        extendDeadline?.Invoke(span);
+        return Target.Wait(span, Cancellation);
+    }
 
     /// <summary>Something a reviewer should know that is not a verdict (e.g. which error code the server chose).</summary>
     public void Note(string note) => notes.Add(note);

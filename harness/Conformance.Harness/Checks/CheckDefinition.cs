@@ -52,6 +52,12 @@ public sealed record CheckDefinition
     /// <summary>Could lock or throttle a real account: runs only when the profile sets options.invasive.</summary>
     public bool Invasive { get; init; }
 
+    /// <summary>
+    /// Waits minutes on the target's clock (e.g. for a code to expire): runs only when the profile sets options.slow,
+    /// after every other check and one at a time.
+    /// </summary>
+    public bool Slow { get; init; }
+
     /// <summary>Checks about the org as a whole (several servers at once) run once, not per server.</summary>
     public bool PerTarget { get; init; }
 

@@ -19,7 +19,19 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
             ? [(c, (AuthorizationServer?)null)]
             : target.Servers.Select(s => (c, (AuthorizationServer?)s)));
 
+    /// <summary>
+    /// Runs the checks, at most <paramref name="maxConcurrency"/> at once; slow checks come last, one at a time, so
+    /// the time they let pass on the target (possibly its clock moved on) meets no other check mid-flow.
+    /// </summary>
     public async Task<IReadOnlyList<CheckResult>> RunAllAsync(IEnumerable<Check> checks, int maxConcurrency, CancellationToken ct = default)
+    {
+        var all = checks.ToList();
+        var results = (await RunConcurrentlyAsync(all.Where(c => !c.Definition.Slow), maxConcurrency, ct).ConfigureAwait(false)).ToList();
+        results.AddRange(await RunConcurrentlyAsync(all.Where(c => c.Definition.Slow), 1, ct).ConfigureAwait(false));
+        return results;
+    }
+
+    private async Task<IReadOnlyList<CheckResult>> RunConcurrentlyAsync(IEnumerable<Check> checks, int maxConcurrency, CancellationToken ct)
     {
         using var slots = new SemaphoreSlim(maxConcurrency);
         var runs = Plan(checks).Select(async pair =>
@@ -51,10 +63,11 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         using var scope = target.Http.Recorder.BeginScope($"{definition.Id} {server?.Name}");
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
         deadline.CancelAfter(timeout);
-        // Time held back by the pacer (the target's rate limits) is the run's cost, not the check's: extend by it.
+        // Time held back by the pacer (the target's rate limits), or let pass by a slow check, is the run's cost, not
+        // the check's: extend by it.
         var budget = timeout;
         var budgetGate = new Lock();
-        using var pacing = RequestPacer.ObserveWaits(wait =>
+        void Extend(TimeSpan wait)
         {
             lock (budgetGate)
             {
@@ -69,8 +82,10 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
                     // The check is over; a request it left behind was held.
                 }
             }
-        });
-        var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason);
+        }
+
+        using var pacing = RequestPacer.ObserveWaits(Extend);
+        var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason, Extend);
         CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
             new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes.Select(target.Http.Redactor.Text).ToList(), clock.Elapsed)
             {
@@ -80,6 +95,11 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         if (definition.Invasive && !target.Profile.Options.Invasive)
         {
             return Result(Outcome.NotApplicable, "invasive check (it could lock or throttle a real account); set options.invasive to run it");
+        }
+
+        if (definition.Slow && !target.Profile.Options.Slow)
+        {
+            return Result(Outcome.NotApplicable, "slow check (it waits minutes on the target); set options.slow to run it");
         }
 
         if (server?.Unavailable is { } unavailable)

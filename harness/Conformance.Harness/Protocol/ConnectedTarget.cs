@@ -23,6 +23,12 @@ public sealed class ConnectedTarget
 
     public IReadOnlyList<AuthorizationServer> Servers { get; }
 
+    /// <summary>
+    /// How a slow check lets time pass on the target: a real delay, unless the caller owns the target's clock (the
+    /// detection matrix advances the embedded issuer's clock instead of waiting).
+    /// </summary>
+    public Func<TimeSpan, CancellationToken, Task> Wait { get; set; } = Task.Delay;
+
     public AuthorizationServer Server(string name) =>
         Servers.FirstOrDefault(s => s.Name == name) ?? throw new KeyNotFoundException($"no server named '{name}' in target '{Profile.Name}'");
 

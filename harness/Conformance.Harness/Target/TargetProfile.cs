@@ -65,6 +65,9 @@ public sealed record TargetOptions(bool Invasive, int MaxConcurrency, TimeSpan T
     /// </summary>
     public IReadOnlyList<Http.PaceRule> Pacing { get; init; } = [];
 
+    /// <summary>Opt-in (options.slow) for checks that wait minutes on the target, such as a code outliving 10 minutes.</summary>
+    public bool Slow { get; init; }
+
     /// <summary>
     /// How many MUST checks and offered flows may end inconclusive before the gate fails (options.maxInconclusive;
     /// 0 by default). For a target where some rules cannot be reached on purpose; the report still lists them.

@@ -321,7 +321,7 @@ public sealed class TargetProfileLoader
         var maxInconclusive = ProfileFields.Number(o, "maxInconclusive") ?? defaults.MaxInconclusive;
         return new TargetOptions(ProfileFields.Bool(o, "invasive") ?? false, concurrency, timeout, skew)
         {
-            Pacing = pacing, MaxBodyMegabytes = maxBody, MaxInconclusive = maxInconclusive,
+            Pacing = pacing, MaxBodyMegabytes = maxBody, MaxInconclusive = maxInconclusive, Slow = ProfileFields.Bool(o, "slow") ?? false,
         };
     }
 

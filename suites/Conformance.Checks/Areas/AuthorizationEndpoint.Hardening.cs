@@ -176,12 +176,13 @@ public static partial class AuthorizationEndpoint
         return false;
     }
 
-    /// <summary>Length times the bits per character of the smallest usual alphabet the code fits in (hex, base64url, other).</summary>
-    private static double ApparentBits(string code)
+    /// <summary>
+    /// Length times the bits per character of the smallest usual alphabet the code fits in: hex (4; a UUID's dashes do
+    /// not count, so a v4 UUID comes out at 128, not 216), else base64url or anything else (6). Also TOK-09/TOK-10's.
+    /// </summary>
+    internal static double ApparentBits(string code)
     {
-        double perChar = code.All(Uri.IsHexDigit) ? 4
-            : code.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '-' or '_' or '.' or '~' or '+' or '/' or '=') ? 6
-            : 6;
-        return code.TrimEnd('=').Length * perChar;
+        var digits = code.Replace("-", "", StringComparison.Ordinal);
+        return digits.Length > 0 && digits.All(Uri.IsHexDigit) ? digits.Length * 4 : code.TrimEnd('=').Length * 6;
     }
 }

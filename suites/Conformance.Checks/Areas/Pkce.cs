@@ -4,7 +4,7 @@ using Conformance.Harness.Protocol;
 namespace Conformance.Checks.Areas;
 
 /// <summary>Proof Key for Code Exchange at the token endpoint (RFC 7636, RFC 9700 §2.1.1).</summary>
-public static class Pkce
+public static partial class Pkce
 {
     private const string Area = "pkce";
     private const string Native = "a public native client using the authorization code grant with PKCE (S256)";

@@ -72,6 +72,12 @@ internal static class Planner
                     continue;
                 }
 
+                if (check.Slow && !profile.Options.Slow)
+                {
+                    yield return new PlannedItem("check", check.Id, server, null, PlanStatus.NotRun, "slow (it waits minutes on the target) and options.slow is false", []);
+                    continue;
+                }
+
                 if (check.Applicability.Contains("TOTP", StringComparison.Ordinal) && !HasTotpUser(profile))
                 {
                     yield return new PlannedItem("check", check.Id, server, null, PlanStatus.NotRun, NoTotpUser, []);
