@@ -39,20 +39,26 @@ public static class ClientAssertion
     /// <summary>RFC 7523 §2.2.</summary>
     public const string JwtBearerType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 
+    /// <summary>
+    /// The JWT "typ" of a client assertion: explicit typing (RFC 8725 §3.11) as the RFC 7523 update
+    /// (draft-ietf-oauth-rfc7523bis) defines it. RFC 7523 servers ignore typ; OpenIddict 7 requires this one.
+    /// </summary>
+    public const string Type = "client-authentication+jwt";
+
     /// <summary>Signed with <paramref name="privateJwk"/> (JSON text of a private JWK); its kid goes into the header.</summary>
     public static string Sign(ClientAssertionClaims claims, string privateJwk) => Sign(claims, Key(privateJwk));
 
     public static string Sign(ClientAssertionClaims claims, JsonWebKey key)
     {
         var algorithm = key.Alg is { Length: > 0 } alg ? alg : key.Kty == "EC" ? SecurityAlgorithms.EcdsaSha256 : SecurityAlgorithms.RsaSha256;
-        return new JsonWebTokenHandler().CreateToken(claims.ToJson(), new SigningCredentials(key, algorithm));
+        return new JsonWebTokenHandler().CreateToken(claims.ToJson(), new SigningCredentials(key, algorithm), new Dictionary<string, object> { ["typ"] = Type });
     }
 
     /// <summary>The same claims with "alg":"none" and an empty signature (RFC 7519 §6), which no server may accept as authentication.</summary>
     public static string Unsigned(ClientAssertionClaims claims)
     {
         static string Part(string json) => Base64UrlEncoder.Encode(json);
-        return Part("{\"alg\":\"none\",\"typ\":\"JWT\"}") + "." + Part(claims.ToJson()) + ".";
+        return Part("{\"alg\":\"none\",\"typ\":\"" + Type + "\"}") + "." + Part(claims.ToJson()) + ".";
     }
 
     /// <summary>A fresh RSA key the server has never seen, for an assertion signed by a stranger.</summary>

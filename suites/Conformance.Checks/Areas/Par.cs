@@ -184,6 +184,7 @@ public static class Par
     public static Check RequestUriUnguessable { get; } = Define.Rule(new()
     {
         Id = "PAR-08",
+        Anchors = "OAuch: ParEndpoint/RequestUriEntropyMinReqTest",
         Area = Area,
         Level = RequirementLevel.Must,
         Severity = Severity.Medium,
