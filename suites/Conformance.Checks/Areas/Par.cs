@@ -36,7 +36,7 @@ public static class Par
 
             c.Expect(!second, "an error (invalid_request) and no code for the used request_uri", observed);
         },
-        Threats = "RFC9126 §7.3",
+        Threats = "RFC9126 §7.1",
     });
 
     public static Check CreatedWithLifetime { get; } = Define.Rule(new()
@@ -82,7 +82,7 @@ public static class Par
 
             c.Expect(expiresIn <= 600, "expires_in of at most 600 seconds", $"expires_in {expiresIn}");
         },
-        Threats = "RFC9126 §7.3",
+        Threats = "RFC9126 §7.1",
     });
 
     public static Check RequestUriBoundToClient { get; } = Define.Rule(new()
@@ -107,7 +107,7 @@ public static class Par
 
             c.Expect(!code, $"an error and no code: the request_uri was pushed by '{client.ClientId}', not '{other.ClientId}'", observed);
         },
-        Threats = "RFC9126 §7.3",
+        Threats = "RFC9126 §7.1",
     });
 
     public static Check PushRequiresClientAuthentication { get; } = Define.Rule(new()
