@@ -71,6 +71,16 @@ public class ClientAssertionTests
     }
 
     [Test]
+    public void Nbf_is_sent_only_when_a_check_sets_it()
+    {
+        var honest = ClientAssertionClaims.For("jwt-app", TokenEndpoint);
+        var later = honest with { NotBefore = DateTimeOffset.UtcNow.AddHours(1) };
+
+        honest.ToJson().Should().NotContain("nbf");
+        new JsonWebToken(ClientAssertion.Unsigned(later)).ValidFrom.Should().BeCloseTo(later.NotBefore!.Value.UtcDateTime, TimeSpan.FromSeconds(2));
+    }
+
+    [Test]
     public void An_unsigned_assertion_has_alg_none_and_an_empty_signature()
     {
         var jwt = ClientAssertion.Unsigned(ClientAssertionClaims.For("jwt-app", TokenEndpoint));

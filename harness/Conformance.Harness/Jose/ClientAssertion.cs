@@ -22,15 +22,27 @@ public sealed record ClientAssertionClaims(string Issuer, string Subject, string
         return new(clientId, clientId, audience.AbsoluteUri, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)), at, at.AddMinutes(5));
     }
 
-    public string ToJson() => new JsonObject
+    /// <summary>RFC 7523 §3: the optional nbf, "the time before which the token MUST NOT be accepted"; absent unless set.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+
+    public string ToJson()
     {
-        ["iss"] = Issuer,
-        ["sub"] = Subject,
-        ["aud"] = Audience,
-        ["jti"] = JwtId,
-        ["iat"] = IssuedAt.ToUnixTimeSeconds(),
-        ["exp"] = ExpiresAt.ToUnixTimeSeconds(),
-    }.ToJsonString();
+        var json = new JsonObject
+        {
+            ["iss"] = Issuer,
+            ["sub"] = Subject,
+            ["aud"] = Audience,
+            ["jti"] = JwtId,
+            ["iat"] = IssuedAt.ToUnixTimeSeconds(),
+            ["exp"] = ExpiresAt.ToUnixTimeSeconds(),
+        };
+        if (NotBefore is { } notBefore)
+        {
+            json["nbf"] = notBefore.ToUnixTimeSeconds();
+        }
+
+        return json.ToJsonString();
+    }
 }
 
 /// <summary>Signs client assertions with a client's private JWK (RS256/PS256/ES256 by the key), or leaves them unsigned.</summary>

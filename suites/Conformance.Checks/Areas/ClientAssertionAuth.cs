@@ -182,4 +182,31 @@ public static class ClientAssertionAuth
         },
         Threats = "RFC7523 §6",
     });
+
+    public static Check NotYetValidRefused { get; } = Define.Rule(new()
+    {
+        Id = "PKJWT-08",
+        Anchors = "OAuch: Jwt/IsNotBeforeCheckedTest",
+        Area = Area,
+        // RFC 7523 §3: nbf "identifies the time before which the token MUST NOT be accepted for processing".
+        Level = RequirementLevel.Must,
+        Severity = Severity.Medium,
+        Requirement = "The token endpoint MUST NOT accept a client assertion before its nbf (beyond a small clock skew).",
+        Specs = "RFC7523 §3",
+        Applicability = Assertions.Applicability,
+        Remediation = "Validate nbf of client assertions when present, allowing a few minutes of clock skew at most.",
+        Run = async c =>
+        {
+            var (client, scope) = Assertions.Require(c);
+            await Assertions.RequireHonestAsync(c, client, scope).ConfigureAwait(false);
+            // Valid from an hour ahead: no clock skew explains it.
+            var now = DateTimeOffset.UtcNow;
+            var claims = Assertions.Honest(c, client) with { NotBefore = now.AddHours(1), ExpiresAt = now.AddHours(1).AddMinutes(5) };
+
+            var tokens = await Assertions.GrantAsync(c, client, scope, Assertions.Signed(client, claims)).ConfigureAwait(false);
+
+            Assertions.ExpectRefused(c, tokens);
+        },
+        Threats = "RFC7523 §6",
+    });
 }

@@ -206,6 +206,28 @@ public static class Par
         Threats = "RFC9126 §7.1; RFC6819 §5.1.4.2.2",
     });
 
+    public static Check PushWithWrongSecretRefused { get; } = Define.Rule(new()
+    {
+        Id = "PAR-09",
+        Area = Area,
+        Level = RequirementLevel.Must,
+        Severity = Severity.High,
+        Requirement = "The PAR endpoint MUST verify a confidential client's credentials: a push with a wrong client secret is refused.",
+        Specs = "RFC9126 §2.1; RFC6749 §2.3.1",
+        Applicability = Pushed.Applicability,
+        Remediation = "Check the client secret at the PAR endpoint as at the token endpoint; answer a wrong one with 401 invalid_client.",
+        Run = async c =>
+        {
+            var (endpoint, client) = Pushed.Require(c);
+            await Pushed.HonestAsync(c, endpoint, client).ConfigureAwait(false);
+
+            var wrong = await Pushed.PushAsync(c, endpoint, BackChannel.WithWrongSecret(client), Pushed.CodeRequest(c, client)).ConfigureAwait(false);
+
+            c.Expect(wrong.RequestUri is null && wrong.Response.Error is not null, "HTTP 401, error 'invalid_client', and no request_uri", wrong.Response.ToString());
+        },
+        Threats = "RFC9126 §7.1; RFC6819 §4.3.1",
+    });
+
     /// <summary>expires_in as an integer number, or null when absent or not one.</summary>
     private static long? ExpiresIn(RawResponse response) =>
         response.Json is { } json && json.TryGetProperty("expires_in", out var value) && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetInt64(out var seconds) ? seconds : null;
