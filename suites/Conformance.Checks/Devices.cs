@@ -1,4 +1,5 @@
 using Conformance.Harness.Checks;
+using Conformance.Harness.Login;
 using Conformance.Harness.Protocol;
 using Conformance.Harness.Target;
 
@@ -12,6 +13,8 @@ public sealed record DeviceAuthorization(RawResponse Response)
     public string? UserCode => Response.String("user_code");
 
     public string? VerificationUri => Response.String("verification_uri");
+
+    public string? VerificationUriComplete => Response.String("verification_uri_complete");
 
     public long? ExpiresIn => Response.Json is { } json && json.TryGetProperty("expires_in", out var value)
         && value.ValueKind == System.Text.Json.JsonValueKind.Number && value.TryGetInt64(out var seconds) ? seconds : null;
@@ -46,6 +49,22 @@ internal static class Devices
         var started = await StartAsync(c, endpoint, client).ConfigureAwait(false);
         c.Precondition(started.DeviceCode is { Length: > 0 }, $"the honest device authorization request got no device_code: {started.Response}");
         return started;
+    }
+
+    /// <summary>
+    /// RFC 8628 §3.3: the test user allows the device through the login driver (verification_uri_complete), then one
+    /// poll must give tokens; not applicable where the page cannot be walked, inconclusive when no tokens come.
+    /// </summary>
+    public static async Task<TokenResponse> ApprovedAsync(CheckContext c, ClientProfile client, DeviceAuthorization started)
+    {
+        c.Require(Uri.TryCreate(started.VerificationUriComplete, UriKind.Absolute, out var complete),
+            "the device authorization response has no verification_uri_complete, so the user code cannot reach the page without typing");
+        await using var agent = c.LoginDriver.NewUserAgent();
+        c.Require(agent is PageUserAgent, $"the '{c.LoginDriver.Name}' login driver does not walk pages, so it cannot allow a device");
+        var walk = await ((PageUserAgent)agent).VerifyDeviceAsync(complete!, c.User, c.Cancellation).ConfigureAwait(false);
+        var tokens = await PollAsync(c, client, started.DeviceCode!).ConfigureAwait(false);
+        c.Precondition(tokens.IsSuccess, $"the device code gave no tokens after the user allowed it (the verification walk ended: {walk}): {tokens}");
+        return tokens;
     }
 
     /// <summary>RFC 8628 §3.4: one poll of the token endpoint with the device code.</summary>

@@ -132,4 +132,30 @@ public static class DeviceGrant
         },
         Threats = "RFC8628 §5.2",
     });
+
+    public static Check DeviceCodeSingleUse { get; } = Define.Rule(new()
+    {
+        Id = "DEV-06",
+        Area = Area,
+        // RFC 8628 names no clause for a second redemption; a device code is a one-time grant like a code (RFC 6749
+        // §10.5), and §3.5's "the device authorization session has concluded" ends it. No MUST: a second set of
+        // tokens for the same device code warns.
+        Level = RequirementLevel.Should,
+        Severity = Severity.Medium,
+        Requirement = "A device code SHOULD give tokens once: after the user allowed the device and the device redeemed it, a further poll gets no tokens.",
+        Specs = "RFC8628 §3.5; RFC6749 §10.5",
+        Applicability = Devices.Applicability + ", verification_uri_complete, and a login driver that walks pages (form, browser)",
+        Remediation = "Mark the device code redeemed when its tokens are issued; answer a later poll with invalid_grant (or expired_token).",
+        Run = async c =>
+        {
+            var (endpoint, client) = Devices.Require(c);
+            var started = await Devices.HonestAsync(c, endpoint, client).ConfigureAwait(false);
+            await Devices.ApprovedAsync(c, client, started).ConfigureAwait(false);
+
+            var replay = await Devices.PollAsync(c, client, started.DeviceCode!).ConfigureAwait(false);
+
+            c.Expect(!replay.IsSuccess, "an error (invalid_grant) and no tokens for a device code already redeemed", Steps.Describe(replay));
+        },
+        Threats = "RFC8628 §5.2",
+    });
 }
