@@ -131,21 +131,4 @@ public class ClientAssertionTests
         client.IsConfidential.Should().BeTrue();
         profile.Secrets.Should().Contain(client.PrivateKey);
     }
-
-    [Test]
-    public void An_assertion_client_without_a_usable_private_key_is_a_profile_problem()
-    {
-        const string json = """
-            {
-              "name": "sample",
-              "servers": [ { "name": "default", "issuer": "https://id.example.com/oauth2/default" } ],
-              "clients": { "assertion": { "id": "jwt-app", "privateKey": "env:JWT_KEY", "scopes": ["orders.read"] } },
-              "users": [ { "username": "alice@example.test", "password": "env:PW" } ]
-            }
-            """;
-
-        var loading = () => new TargetProfileLoader(n => n switch { "JWT_KEY" => "{\"kty\":\"RSA\",\"n\":\"AQAB\",\"e\":\"AQAB\"}", "PW" => "pw", _ => null }).Load(json, "test.json");
-
-        loading.Should().Throw<TargetProfileException>().Which.Message.Should().Contain("$.clients.assertion.privateKey").And.NotContain("AQAB");
-    }
 }

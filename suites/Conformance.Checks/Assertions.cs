@@ -19,6 +19,8 @@ internal static class Assertions
         c.Require(c.Server.Metadata.TokenEndpointAuthMethodsSupported.Contains("private_key_jwt"), $"server '{c.Server.Name}' does not list private_key_jwt in token_endpoint_auth_methods_supported");
         Steps.RequireGrant(c, "client_credentials");
         var client = c.Client("assertion");
+        c.Precondition(client.PrivateKey is { } key && ClientAssertion.KeyProblem(key.Reveal()) is null,
+            $"the assertion client's privateKey ({client.PrivateKey}) is {(client.PrivateKey is { } k ? ClientAssertion.KeyProblem(k.Reveal()) : "missing")}");
         var scope = BackChannel.ServiceScope(c.Server, client);
         c.Require(scope is not null, $"none of the assertion client's scopes ({string.Join(", ", client.Scopes)}) belongs to server '{c.Server.Name}'");
         return (client, scope!);
