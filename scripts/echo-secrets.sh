@@ -17,6 +17,9 @@ out="$(cd "$out" && pwd)"
 eval "$(python3 - <<'PY'
 import json, shlex
 values = json.load(open("fixtures/ReferenceIssuer/hostile-secrets.json", encoding="utf-8"))
+# private_key_jwt clients' keys are the seed's (the issuer registers their public half); the profile names them too.
+seed = json.load(open("fixtures/ReferenceIssuer/seed.json", encoding="utf-8"))
+values.update({"REFERENCE_KEY_" + c["clientId"].upper().replace("-", "_").replace(".", "_"): json.dumps(c["privateJwk"]) for c in seed["clients"] if "privateJwk" in c})
 print("\n".join(f"export {k}={shlex.quote(v)}" for k, v in values.items() if k.startswith("REFERENCE_")))
 PY
 )"

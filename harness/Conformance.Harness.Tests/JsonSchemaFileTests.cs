@@ -57,7 +57,7 @@ public class JsonSchemaFileTests
 
         var problems = JsonSchemaFile.TargetProfile.Problems(profile);
 
-        problems.Should().Contain("$.clients.nativ: unknown client role 'nativ' (expected one of web, web2, native, spa, service, password)")
+        problems.Should().Contain("$.clients.nativ: unknown client role 'nativ' (expected one of web, web2, native, spa, service, password, assertion, device)")
             .And.Contain("$.clients.web.secret: secrets must be environment references such as env:CONF_SECRET, not literal values")
             .And.Contain("$.login.drivers[1]: 'selenium' is not a login driver (expected one of form, browser, okta-authn)");
         string.Join("\n", problems).Should().NotContain("pasted-s3cret");

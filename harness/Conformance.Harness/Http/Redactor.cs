@@ -19,6 +19,8 @@ public sealed partial class Redactor
     private static readonly HashSet<string> CredentialNames = new(StringComparer.OrdinalIgnoreCase)
     {
         "password", "client_secret", "passCode", "passcode", "otp", "totp", "secret", "newPassword", "oldPassword", "answer",
+        // RFC 8628 §6.1: a user code is short by design (typed by a person) and approves a device while it lives.
+        "user_code",
     };
 
     /// <summary>Bearer artefacts: high-entropy, so a truncated SHA-256 is safe and useful for correlation.</summary>
@@ -27,6 +29,8 @@ public sealed partial class Redactor
         "code", "code_verifier", "access_token", "refresh_token", "id_token", "token", "sessionToken", "stateToken",
         "client_assertion", "assertion", "mfa_token", "device_code", "id_token_hint", "logout_token", "interaction_code",
         "interactionHandle", "stateHandle", "recoveryToken", "__RequestVerificationToken", "subject_token", "actor_token",
+        // RFC 9126 §2.2: a pushed request's request_uri stands for the whole authorization request until used.
+        "request_uri",
     };
 
     private static readonly HashSet<string> SensitiveHeaders = new(StringComparer.OrdinalIgnoreCase)

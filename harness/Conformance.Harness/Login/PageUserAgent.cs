@@ -24,6 +24,28 @@ public abstract class PageUserAgent : IUserAgent
     public Task<AuthorizationResponse> LogoutAsync(Uri start, Uri stopAt, CancellationToken ct = default) =>
         RunAsync(start, stopAt, null, UserAgentTask.Logout, ct);
 
+    /// <summary>
+    /// RFC 8628 §3.3: the user opens the verification URI (verification_uri_complete carries the user code), signs in
+    /// and allows the device. Servers end the step on a page of their own ("device activated"), not a redirect the
+    /// harness could name, so the walk ends where nothing is left to do; whether it worked is the token endpoint's
+    /// to say. Returns how the walk ended, for the check's evidence.
+    /// </summary>
+    public async Task<string> VerifyDeviceAsync(Uri verificationUri, UserProfile user, CancellationToken ct = default)
+    {
+        try
+        {
+            await RunAsync(verificationUri, NoRedirect, user, UserAgentTask.Authorize, ct).ConfigureAwait(false);
+            return "the verification page redirected the user agent away";
+        }
+        catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+        {
+            return e.Message;
+        }
+    }
+
+    /// <summary>A stop URL no server redirects to: the device verification walk ends on a page instead.</summary>
+    private static readonly Uri NoRedirect = new("urn:conformance:device-verification-ends-on-a-page");
+
     public abstract ValueTask DisposeAsync();
 
     /// <summary>Follows the server from <paramref name="start"/> to a redirect to <paramref name="stopAt"/>, answering the pages <paramref name="task"/> may act on.</summary>

@@ -36,8 +36,19 @@ public sealed record AuthorizationRequest
     public AuthorizationRequest WithPkce(CodeVerifier verifier) =>
         this with { CodeChallenge = verifier.S256Challenge, CodeChallengeMethod = "S256" };
 
+    /// <summary>
+    /// RFC 9126 §4: the request_uri a pushed authorization request returned. Set, the front channel carries only
+    /// client_id and request_uri (and <see cref="Extra"/>); the other members still say what was pushed.
+    /// </summary>
+    public string? RequestUri { get; init; }
+
     public IEnumerable<KeyValuePair<string, string>> Parameters()
     {
+        if (RequestUri is not null)
+        {
+            return [new("client_id", ClientId), new("request_uri", RequestUri), .. Extra];
+        }
+
         var p = new List<KeyValuePair<string, string>>
         {
             new("client_id", ClientId),

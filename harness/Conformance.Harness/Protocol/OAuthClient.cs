@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using Conformance.Harness.Http;
+using Conformance.Harness.Jose;
 using Conformance.Harness.Target;
 using RestSharp;
 
@@ -14,6 +15,9 @@ public enum ClientAuthentication
     ClientSecretBasic,
     ClientSecretPost,
     None,
+
+    /// <summary>RFC 7523 §2.2 / OIDC Core §9: a JWT signed with the client's private key (the profile's privateKey).</summary>
+    PrivateKeyJwt,
 }
 
 /// <summary>One client of the target talking to one of its authorization servers' back-channel endpoints.</summary>
@@ -166,7 +170,8 @@ public sealed partial class OAuthClient(HarnessHttp http, AuthorizationServer se
     {
         if (authentication == ClientAuthentication.Default)
         {
-            authentication = Client.Secret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic;
+            authentication = Client.PrivateKey is not null ? ClientAuthentication.PrivateKeyJwt
+                : Client.Secret is null ? ClientAuthentication.None : ClientAuthentication.ClientSecretBasic;
         }
 
         switch (authentication)
@@ -180,11 +185,32 @@ public sealed partial class OAuthClient(HarnessHttp http, AuthorizationServer se
                 request.AddParameter("client_id", Client.ClientId, ParameterType.GetOrPost);
                 request.AddParameter("client_secret", RequireSecret().Reveal(), ParameterType.GetOrPost);
                 break;
+            case ClientAuthentication.PrivateKeyJwt:
+                // client_id too (RFC 7523 §3 leaves it optional): the server then knows the client before the assertion.
+                request.AddParameter("client_id", Client.ClientId, ParameterType.GetOrPost);
+                foreach (var (name, value) in AssertionParameters(ClientAssertionClaims.For(Client.ClientId, AssertionAudience(request))))
+                {
+                    request.AddParameter(name, value, ParameterType.GetOrPost);
+                }
+
+                break;
             default:
                 request.AddParameter("client_id", Client.ClientId, ParameterType.GetOrPost);
                 break;
         }
     }
+
+    /// <summary>client_assertion_type and a client_assertion signed with this client's key, for the given claims.</summary>
+    public IEnumerable<KeyValuePair<string, string>> AssertionParameters(ClientAssertionClaims claims) =>
+    [
+        new("client_assertion_type", ClientAssertion.JwtBearerType),
+        new("client_assertion", ClientAssertion.Sign(claims, (Client.PrivateKey ?? throw new InvalidOperationException($"client '{Client.Role}' has no privateKey in the profile")).Reveal())),
+    ];
+
+    /// <summary>The endpoint the request goes to (OIDC Core §9: aud is the token endpoint's URL; RFC 9126 §2 lets the PAR endpoint name itself too).</summary>
+    private Uri AssertionAudience(RestRequest request) =>
+        request.Resource is { Length: > 0 } resource && Uri.TryCreate(resource, UriKind.Absolute, out var endpoint) ? endpoint
+        : Server.Metadata.TokenEndpoint ?? throw NotPublished("token_endpoint");
 
     /// <summary>The server's metadata lacks the endpoint: nothing can be learned there, so the check is inconclusive.</summary>
     private IssuerUnreachableException NotPublished(string field) => new($"server '{Server.Name}' publishes no {field}");

@@ -11,7 +11,7 @@ public sealed record TargetProfile(
 {
     /// <summary>Every secret value the profile resolved; the redactor masks each of them wherever it appears.</summary>
     public IEnumerable<Secret> Secrets =>
-        Clients.Values.Select(c => c.Secret)
+        Clients.Values.SelectMany(c => new[] { c.Secret, c.PrivateKey })
             .Concat(Users.SelectMany(u => new[] { u.Password, u.TotpSecret }))
             .OfType<Secret>();
 
@@ -37,7 +37,10 @@ public sealed record ClientProfile(
     IReadOnlyList<string> Scopes,
     IReadOnlyList<string> Servers)
 {
-    public bool IsConfidential => Secret is not null;
+    /// <summary>The private JWK of a private_key_jwt client (RFC 7523 §2.2), redacted like a secret.</summary>
+    public Secret? PrivateKey { get; init; }
+
+    public bool IsConfidential => Secret is not null || PrivateKey is not null;
 
     /// <summary>A client listed without servers may be used with every server of the target.</summary>
     public bool ServesServer(string serverName) => Servers.Count == 0 || Servers.Contains(serverName);

@@ -12,12 +12,12 @@ namespace Conformance.Harness.Target;
 public sealed class TargetProfileLoader
 {
     public static readonly IReadOnlySet<string> ClientRoles =
-        new HashSet<string>(StringComparer.Ordinal) { "web", "web2", "native", "spa", "service", "password" };
+        new HashSet<string>(StringComparer.Ordinal) { "web", "web2", "native", "spa", "service", "password", "assertion", "device" };
 
     public static readonly IReadOnlySet<string> LoginDrivers =
         new HashSet<string>(StringComparer.Ordinal) { "form", "browser", "okta-authn" };
 
-    private static readonly IReadOnlySet<string> PublicRoles = new HashSet<string> { "native", "spa" };
+    private static readonly IReadOnlySet<string> PublicRoles = new HashSet<string> { "native", "spa", "device" };
     private static readonly IReadOnlySet<string> ConfidentialRoles = new HashSet<string> { "web", "web2", "service", "password" };
     private static readonly IReadOnlySet<string> RedirectingRoles = new HashSet<string> { "web", "web2", "native", "spa" };
 
@@ -229,10 +229,14 @@ public sealed class TargetProfileLoader
                 fields.Problem($"{path}.secret: a {role} client is public and must not have a secret");
             }
 
+            // private_key_jwt (RFC 7523 §2.2): the assertion client holds a private JWK instead of a secret. Its shape is
+            // checked where it is used (a plan loads the profile with placeholder secrets).
+            var privateKey = fields.SecretValue(c, path, "privateKey", required: role == "assertion");
+
             var redirect = fields.Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
             var postLogout = fields.Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
             var scopes = fields.Strings(c, path, "scopes");
-            if (role == "service" && scopes.Count == 0)
+            if (role is "service" or "assertion" && scopes.Count == 0)
             {
                 // Client credentials needs a custom scope (Okta refuses openid there); nothing can be guessed.
                 fields.Problem($"{path}.scopes: required for the service client (at least one custom scope)");
@@ -246,7 +250,7 @@ public sealed class TargetProfileLoader
 
             if (id is not null)
             {
-                clients[role] = new ClientProfile(role, id, secret, redirect, postLogout, scopes, serverNames);
+                clients[role] = new ClientProfile(role, id, secret, redirect, postLogout, scopes, serverNames) { PrivateKey = privateKey };
             }
         }
 
