@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Conformance.Harness.Checks;
+using Conformance.Harness.Login;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Conformance.Checks.Areas;
@@ -28,11 +29,24 @@ public static partial class OidcRequest
             var nonce = Harness.Protocol.Random.Token();
 
             // The nonce travels only inside the (unsigned) request object: an OP that drops the object loses it.
-            var authorization = await Steps.AuthorizeAsync(c, client, change: r => r with
+            Authorization authorization;
+            try
             {
-                Nonce = null,
-                Extra = new Dictionary<string, string>(r.Extra) { ["request"] = UnsignedRequestObject(c, r, nonce) },
-            }).ConfigureAwait(false);
+                authorization = await Steps.AuthorizeAsync(c, client, change: r => r with
+                {
+                    Nonce = null,
+                    Extra = new Dictionary<string, string>(r.Extra) { ["request"] = UnsignedRequestObject(c, r, nonce) },
+                }).ConfigureAwait(false);
+            }
+            catch (LoginFailedException e) when (e is not ScriptLoginPageException)
+            {
+                // An error page instead of a redirect (LemonLDAP::NG shows one) refuses the object too; only an OP
+                // that does not offer the parameter owes the specific request_not_supported code (§6.1).
+                c.Expect(offered, "error=request_not_supported from an OP whose metadata does not offer the request parameter", "an error page, not a redirect: " + e.Message);
+                c.Note("the request object was refused with an error page: " + e.Message);
+                return;
+            }
+
             var response = authorization.Response;
 
             if (response.IsError)
