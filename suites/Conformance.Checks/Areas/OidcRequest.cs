@@ -263,6 +263,11 @@ public static partial class OidcRequest
         var first = await IdTokenAsync(c, client, await Steps.CodeAsync(c, client, agent: agent).ConfigureAwait(false)).ConfigureAwait(false);
         c.Precondition(first.TryGetPayloadValue<long>("auth_time", out var before),
             "the ID token of the first login has no auth_time, so a new authentication cannot be told apart (OIDC-02 is about auth_time)");
+        // The first login is new, in a new user agent: its auth_time is now, give or take clock skew. A value that
+        // is not (Glewlwyd writes 0) cannot show a later authentication either, so the rule cannot be judged.
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        c.Precondition(before > now - 3600 && before < now + 300,
+            $"the ID token of a login made just now has auth_time {before}, not a time near now ({now}), so a new authentication cannot be told apart");
         await Task.Delay(wait, c.Cancellation).ConfigureAwait(false);
 
         var again = await Steps.AuthorizeAsync(c, client, change: change, agent: agent).ConfigureAwait(false);
