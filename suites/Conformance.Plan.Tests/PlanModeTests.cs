@@ -101,8 +101,9 @@ public sealed class PlanModeTests
 
     /// <summary>
     /// The estimate against a measurement: the README's catalogue run against the reference issuer under the Okta
-    /// rules took 7 min 5 s (9 s without pacing). The plan's pacing floor for the same (the catalogue alone, Okta
-    /// rules, the reference profile) must land near it, or the estimate misleads whoever plans a tenant's run.
+    /// rules took 15 min 33 s for 211 checks (17 s without pacing; 7 min 5 s when the catalogue had 102). The plan's
+    /// pacing floor for the same (the catalogue alone, Okta rules, the reference profile) must land within 30 % of
+    /// it, or the estimate misleads whoever plans a tenant's run.
     /// </summary>
     [Test]
     public void The_pacing_floor_of_the_catalogue_under_the_okta_rules_is_near_the_measured_run()
@@ -115,7 +116,7 @@ public sealed class PlanModeTests
         var estimate = new PlanReport(input, "reference with the Okta rules").Estimate;
 
         TestContext.Out.WriteLine($"pacing floor {estimate.Slowest}; estimate {TimeEstimate.Text(estimate.Total)}");
-        estimate.Slowest!.Floor.Should().BeCloseTo(TimeSpan.FromSeconds(425), TimeSpan.FromSeconds(130), "the README measured 7 min 5 s for this run");
+        estimate.Slowest!.Floor.Should().BeCloseTo(TimeSpan.FromSeconds(933), TimeSpan.FromSeconds(280), "the README measured 15 min 33 s for this run");
     }
 
     [Test]
