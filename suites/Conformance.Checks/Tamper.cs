@@ -26,11 +26,11 @@ internal static class Tamper
         return jws[..(dot + 1)] + new string(signature);
     }
 
-    /// <summary>The same claims under a header that says alg "none", with an empty signature (RFC 7519 §6.1).</summary>
-    public static string AlgNone(string jws)
+    /// <summary>The same claims under a header that says alg "none" (and the given typ), with an empty signature (RFC 7519 §6.1).</summary>
+    public static string AlgNone(string jws, string typ = "JWT")
     {
         var parts = jws.Split('.');
-        var header = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode("""{"alg":"none","typ":"JWT"}""");
+        var header = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(new System.Text.Json.Nodes.JsonObject { ["alg"] = "none", ["typ"] = typ }.ToJsonString());
         return parts.Length < 2 ? jws : $"{header}.{parts[1]}.";
     }
 }

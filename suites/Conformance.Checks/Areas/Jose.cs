@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Conformance.Harness.Checks;
 using Conformance.Harness.Jose;
 using Conformance.Harness.Protocol;
@@ -84,7 +83,7 @@ public static class Jose
             var (oauth, accessToken) = await JwtAccessTokenAsync(c).ConfigureAwait(false);
             var honest = await oauth.UserInfoAsync(accessToken.EncodedToken, c.Cancellation).ConfigureAwait(false);
             c.Precondition(honest.Status == HttpStatusCode.OK, $"the honest userinfo request failed: {honest}");
-            var unsigned = Base64UrlEncoder.Encode(Encoding.UTF8.GetBytes($$"""{"alg":"none","typ":"{{accessToken.Typ ?? "JWT"}}"}""")) + "." + accessToken.EncodedPayload + ".";
+            var unsigned = Tamper.AlgNone(accessToken.EncodedToken, accessToken.Typ ?? "JWT");
             c.Target.Http.Redactor.AddArtefact(unsigned);
 
             var response = await oauth.UserInfoAsync(unsigned, c.Cancellation).ConfigureAwait(false);
