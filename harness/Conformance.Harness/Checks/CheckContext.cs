@@ -99,6 +99,28 @@ public sealed class CheckContext
 
     public OAuthClient OAuth(ClientProfile client, AuthorizationServer? on = null) => new(Target.Http, on ?? Server, client);
 
+    /// <summary>
+    /// Runs one step per item side by side, at most the profile's maxConcurrency at once, results in item order.
+    /// The bound matters for browser logins: their requests do not pass the HTTP layer's in-flight cap, and a target
+    /// whose store fails when two writes meet (Glewlwyd on SQLite) must see one login at a time when it asks for 1.
+    /// </summary>
+    public async Task<TResult[]> SideBySideAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, Task<TResult>> step)
+    {
+        using var slots = new SemaphoreSlim(Math.Max(1, Profile.Options.MaxConcurrency));
+        return await Task.WhenAll(items.Select(async item =>
+        {
+            await slots.WaitAsync(Cancellation).ConfigureAwait(false);
+            try
+            {
+                return await step(item).ConfigureAwait(false);
+            }
+            finally
+            {
+                slots.Release();
+            }
+        })).ConfigureAwait(false);
+    }
+
     /// <summary>Inconclusive unless the honest step worked: the rule under test was never reached.</summary>
     public void Precondition(bool condition, string whatFailed)
     {

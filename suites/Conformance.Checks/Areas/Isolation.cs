@@ -24,11 +24,11 @@ public static class Isolation
     private static async Task<List<Issued>> TokensEverywhereAsync(CheckContext c, string scope, Func<AuthorizationServer, bool>? filter = null)
     {
         var servers = BackChannel.ServersWith(c, "web", filter);
-        var issued = await Task.WhenAll(servers.Select(async s =>
+        var issued = await c.SideBySideAsync(servers, async s =>
         {
             var (tokens, failure) = await BackChannel.TokensOnAsync(c, s.Server, s.Client, scope).ConfigureAwait(false);
             return new Issued(s.Server, s.Client, tokens, failure);
-        })).ConfigureAwait(false);
+        }).ConfigureAwait(false);
         return [.. issued];
     }
 
@@ -243,11 +243,11 @@ public static class Isolation
         Run = async c =>
         {
             var servers = BackChannel.ServersWith(c, "web");
-            var codes = await Task.WhenAll(servers.Select(async s =>
+            var codes = await c.SideBySideAsync(servers, async s =>
             {
                 var (authorization, failure) = await BackChannel.CodeOnAsync(c, s.Server, s.Client).ConfigureAwait(false);
                 return (s.Server, s.Client, authorization, failure);
-            })).ConfigureAwait(false);
+            }).ConfigureAwait(false);
             var violations = new List<string>();
             var untested = codes.Where(x => x.authorization is null).Select(x => x.failure!).ToList();
             var usable = codes.Where(x => x.authorization is not null).ToList();
@@ -319,7 +319,7 @@ public static class Isolation
             // client credentials (some servers issue JWTs to one and opaque tokens to the other).
             var servers = BackChannel.AvailableServers(c).Where(s => s.Profile.Audience is not null).ToList();
             c.Require(servers.Count > 0, "no reachable server has an audience in the profile");
-            var issued = (await Task.WhenAll(servers.Select(s => AccessTokensOnAsync(c, s))).ConfigureAwait(false)).SelectMany(x => x).ToList();
+            var issued = (await c.SideBySideAsync(servers, s => AccessTokensOnAsync(c, s)).ConfigureAwait(false)).SelectMany(x => x).ToList();
             c.Require(issued.Count > 0, "no server with an audience in the profile is served by a 'web' or 'service' client of the profile");
 
             var violations = new List<string>();
