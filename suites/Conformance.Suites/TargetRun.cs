@@ -75,6 +75,7 @@ public sealed class TargetRun
         try
         {
             profile = await LoadProfileAsync().ConfigureAwait(false);
+            Say.Timing("profile", setupClock.Elapsed, embedded is null ? "profile read" : "embedded issuer started, profile read");
         }
         catch (TargetProfileException e)
         {
@@ -107,13 +108,45 @@ public sealed class TargetRun
             located = await BrowserStartup.LocateOrInstallAsync(line => TestContext.Error.WriteLine("[browser] " + line)).ConfigureAwait(false);
         }
 
+        // Chromium starts while discovery runs: the two wait on different things (a process, the target), and
+        // neither needs the other until the preflight.
+        var phase = System.Diagnostics.Stopwatch.StartNew();
+        var launching = profile.Login.Drivers.Contains("browser") && located is { Path: { } chromium }
+            ? TimedAsync(() => BrowserSession.TryStartAsync(chromium))
+            : null;
         var redactor = Redactor = Harness.Http.Redactor.ForProfile(profile);
         var http = new HarnessHttp(redactor, new EvidenceRecorder(), profile.Options.Timeout, profile.Options.MaxConcurrency, profile.Options.Pacing, profile.Options.MaxBodyMegabytes);
-        target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
-        if (profile.Login.Drivers.Contains("browser") && located is { Path: { } chromium })
+        var launch = TimeSpan.Zero;
+        try
         {
-            // One Chromium for the whole run; each flow gets its own context.
-            (browser, browserUnavailable) = await BrowserSession.TryStartAsync(chromium).ConfigureAwait(false);
+            target = await ConnectedTarget.ConnectAsync(profile, http).ConfigureAwait(false);
+            if (embedded is { } issuer)
+            {
+                // Seconds a check lets pass on the target (auth_time moving on for max_age and prompt=login) pass
+                // on the embedded issuer's clock instead: a worker asleep for them is a quarter of the run idle.
+                // Forward only, and slow checks (minutes) stay off here, so no other check's flow can tell.
+                target.Wait = (span, _) =>
+                {
+                    issuer.Advance(span);
+                    return Task.CompletedTask;
+                };
+            }
+
+            Say.Timing("discovery", phase.Elapsed, $"{target.Servers.Count} servers, metadata and keys");
+        }
+        finally
+        {
+            // Awaited even when discovery threw, so a started Chromium is the teardown's to close, never left running.
+            if (launching is not null)
+            {
+                // One Chromium for the whole run; each flow gets its own context.
+                ((browser, browserUnavailable), launch) = await launching.ConfigureAwait(false);
+            }
+        }
+
+        if (launching is not null && located is not null)
+        {
+            Say.Timing("browser", launch, "Chromium launch, beside discovery");
             // A browser that is there but does not start is said once too, where the console shows it.
             (browser is null ? TestContext.Error : TestContext.Progress).WriteLine(browser is null ? $"[browser] not available: {browserUnavailable}" : $"[browser] {browser.Version} at {browser.ExecutablePath} ({located.SourceName})");
         }
@@ -128,6 +161,7 @@ public sealed class TargetRun
         Checks = new CheckRunner(target, profile.Login.Drivers.Select(d => LoginDrivers[d].Driver).FirstOrDefault(d => d is not null));
         Results = new RunRecorder(target, profile.Login.Drivers, embedded is null ? [] : RunParameters.Faults);
 
+        phase.Restart();
         if (RunParameters.Preflight && target.Servers.Any(s => s.Unavailable is null))
         {
             // A login that cannot succeed (an expired password, a changed login page) stops the run here, in
@@ -146,6 +180,11 @@ public sealed class TargetRun
                 throw new PlainFailure(redactor.Text($"Preflight failed, no check ran: {preflight.Failures[0]}")
                     + (more > 0 ? $" (and {more} more failed logins)" : "") + $"; every login in {file}");
             }
+        }
+
+        if (RunParameters.Preflight)
+        {
+            Say.Timing("preflight", phase.Elapsed, "one login per driver and server");
         }
 
         if (profile.Options.Pacing.Count > 0)
@@ -285,6 +324,13 @@ public sealed class TargetRun
             ReferenceProfilePath,
             embedded.Environment,
             new Dictionary<string, string> { ["embedded"] = embedded.BaseUrlText });
+    }
+
+    private static async Task<(T Value, TimeSpan Took)> TimedAsync<T>(Func<Task<T>> start)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var value = await start().ConfigureAwait(false);
+        return (value, clock.Elapsed);
     }
 
     internal static string ReferenceProfilePath => Path.Combine(AppContext.BaseDirectory, "profiles", "reference.json");

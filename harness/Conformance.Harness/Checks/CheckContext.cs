@@ -61,8 +61,8 @@ public sealed class CheckContext
         Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? Profile.Users[0];
 
     /// <summary>
-    /// Lets time pass on the target (a slow check: <see cref="CheckDefinition.Slow"/>); the check's deadline is
-    /// extended by the wait, which is the rule's cost, not the check's.
+    /// Lets time pass on the target (minutes for a slow check, <see cref="CheckDefinition.Slow"/>; seconds for an
+    /// auth_time to move on); the check's deadline is extended by the wait, which is the rule's cost, not the check's.
     /// </summary>
     public Task WaitAsync(TimeSpan span)
     {
@@ -104,22 +104,8 @@ public sealed class CheckContext
     /// The bound matters for browser logins: their requests do not pass the HTTP layer's in-flight cap, and a target
     /// whose store fails when two writes meet (Glewlwyd on SQLite) must see one login at a time when it asks for 1.
     /// </summary>
-    public async Task<TResult[]> SideBySideAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, Task<TResult>> step)
-    {
-        using var slots = new SemaphoreSlim(Math.Max(1, Profile.Options.MaxConcurrency));
-        return await Task.WhenAll(items.Select(async item =>
-        {
-            await slots.WaitAsync(Cancellation).ConfigureAwait(false);
-            try
-            {
-                return await step(item).ConfigureAwait(false);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        })).ConfigureAwait(false);
-    }
+    public Task<TResult[]> SideBySideAsync<TItem, TResult>(IEnumerable<TItem> items, Func<TItem, Task<TResult>> step) =>
+        Concurrently.SelectAsync(items, Profile.Options.MaxConcurrency, step, Cancellation);
 
     /// <summary>Inconclusive unless the honest step worked: the rule under test was never reached.</summary>
     public void Precondition(bool condition, string whatFailed)

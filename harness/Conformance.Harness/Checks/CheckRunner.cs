@@ -33,20 +33,7 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
 
     private async Task<IReadOnlyList<CheckResult>> RunConcurrentlyAsync(IEnumerable<Check> checks, int maxConcurrency, CancellationToken ct)
     {
-        using var slots = new SemaphoreSlim(maxConcurrency);
-        var runs = Plan(checks).Select(async pair =>
-        {
-            await slots.WaitAsync(ct).ConfigureAwait(false);
-            try
-            {
-                return await RunAsync(pair.Check, pair.Server, ct).ConfigureAwait(false);
-            }
-            finally
-            {
-                slots.Release();
-            }
-        });
-        return await Task.WhenAll(runs).ConfigureAwait(false);
+        return await Concurrently.SelectAsync(Plan(checks), maxConcurrency, pair => RunAsync(pair.Check, pair.Server, ct), ct).ConfigureAwait(false);
     }
 
     public Task<CheckResult> RunAsync(Check check, AuthorizationServer? server, CancellationToken ct = default) =>

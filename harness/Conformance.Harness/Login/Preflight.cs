@@ -45,13 +45,11 @@ public static class Preflight
         var pairs = target.Profile.Users.SelectMany(user => drivers.Take(user.TotpSecret is null ? int.MaxValue : 1).Select(d => (User: user, Driver: d.Value, Name: d.Key))).ToList();
         var spared = target.Profile.Users.Where(u => u.TotpSecret is not null && drivers.Count > 1)
             .Select(u => $"{u.Username} (one-time codes) logs in with the {drivers.Keys.First()} driver only").ToList();
-        // One login at a time: the whole preflight is a dozen logins, and a provider whose store fails concurrent
-        // writes (Glewlwyd on SQLite) must not fail it for that.
-        var outcomes = new List<(List<PreflightFailure> Failures, List<string> Notes, int Logins)>();
-        foreach (var p in pairs)
-        {
-            outcomes.Add(await LogInEverywhereAsync(target, servers, p.User, p.Driver, p.Name, ct).ConfigureAwait(false));
-        }
+        // Each user and driver side by side, at most the profile's maxConcurrency at once: a dozen logins one after
+        // the other were most of the run's set-up, and a provider whose store fails concurrent writes (Glewlwyd on
+        // SQLite) asks for 1 there, which makes this one login at a time again. Results keep the pairs' order.
+        var outcomes = await Concurrently.SelectAsync(pairs, target.Profile.Options.MaxConcurrency,
+            p => LogInEverywhereAsync(target, servers, p.User, p.Driver, p.Name, ct), ct).ConfigureAwait(false);
 
         var failures = outcomes.SelectMany(o => o.Failures).ToList();
         var notes = spared.Concat(outcomes.SelectMany(o => o.Notes)).Distinct(StringComparer.Ordinal).ToList();

@@ -24,8 +24,8 @@ public sealed class ConnectedTarget
     public IReadOnlyList<AuthorizationServer> Servers { get; }
 
     /// <summary>
-    /// How a slow check lets time pass on the target: a real delay, unless the caller owns the target's clock (the
-    /// detection matrix advances the embedded issuer's clock instead of waiting).
+    /// How a check lets time pass on the target: a real delay, unless the caller owns the target's clock (the
+    /// detection matrix and the suites' embedded run advance the embedded issuer's clock instead of waiting).
     /// </summary>
     public Func<TimeSpan, CancellationToken, Task> Wait { get; set; } = Task.Delay;
 

@@ -84,8 +84,9 @@ public static partial class OidcRequest
             var signIn = await Steps.CodeAsync(c, client, agent: agent).ConfigureAwait(false);
             var tokens = await Steps.RedeemAsync(c, client, signIn).ConfigureAwait(false);
             c.Precondition(!string.IsNullOrEmpty(tokens.IdToken), "the token response to a request with the openid scope carried no id_token");
-            // More than two seconds: older than max_age=1 on any reading of seconds.
-            await Task.Delay(TimeSpan.FromSeconds(2.2), c.Cancellation).ConfigureAwait(false);
+            // More than two seconds: older than max_age=1 on any reading of seconds. Time passed on the target (the
+            // embedded issuer's clock moves instead, so the wait costs the run nothing there).
+            await c.WaitAsync(TimeSpan.FromSeconds(2.2)).ConfigureAwait(false);
 
             var response = await SilentAsync(c, client, agent, tokens.IdToken!, r => r with { MaxAge = 1 }).ConfigureAwait(false);
 
@@ -268,7 +269,8 @@ public static partial class OidcRequest
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         c.Precondition(before > now - 3600 && before < now + 300,
             $"the ID token of a login made just now has auth_time {before}, not a time near now ({now}), so a new authentication cannot be told apart");
-        await Task.Delay(wait, c.Cancellation).ConfigureAwait(false);
+        // Time passed on the target: a real one waits it out, the embedded issuer moves its clock instead.
+        await c.WaitAsync(wait).ConfigureAwait(false);
 
         var again = await Steps.AuthorizeAsync(c, client, change: change, agent: agent).ConfigureAwait(false);
 
