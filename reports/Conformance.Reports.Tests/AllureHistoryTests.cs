@@ -46,6 +46,31 @@ public sealed class AllureHistoryTests
     }
 
     [Test]
+    public void A_report_rendered_again_into_the_same_folder_is_this_run_and_not_the_last()
+    {
+        // The mirrored history/ of the first render made allure 3.18 write the second to awesome/, and the first
+        // run's index.html and summary.json at the top passed for the second's.
+        var root = Directory.CreateTempSubdirectory("allure-rerender-").FullName;
+        using (var first = new StringWriter())
+        {
+            RunReports.Write([Samples.Run()], root, new ReportOptions { Pdf = false, Html = false, RenderAllure = true, Log = first });
+            if (!first.ToString().Contains("Allure report: /", StringComparison.Ordinal))
+            {
+                Assert.Ignore("the Allure report was not rendered here: " + first);
+            }
+        }
+
+        var index = Path.Combine(root, RunReports.AllureReportDirectory, "index.html");
+        File.SetLastWriteTimeUtc(index, DateTime.UtcNow.AddDays(-1));
+        using var second = new StringWriter();
+        RunReports.Write([Samples.Run()], root, new ReportOptions { Pdf = false, Html = false, RenderAllure = true, Log = second });
+
+        second.ToString().Should().Contain($"Allure report: {index}");
+        File.GetLastWriteTimeUtc(index).Should().BeAfter(DateTime.UtcNow.AddHours(-1), "the second render wrote the top-level report itself");
+        Directory.Exists(Path.Combine(root, RunReports.AllureReportDirectory, "awesome")).Should().BeFalse();
+    }
+
+    [Test]
     public void A_folder_without_history_is_said_and_does_not_stop_the_reports()
     {
         var root = Directory.CreateTempSubdirectory("allure-history-none-").FullName;

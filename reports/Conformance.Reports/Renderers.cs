@@ -88,6 +88,15 @@ public static partial class AllureRenderer
             return Skip($"{cli} is missing after npm ci");
         }
 
+        // The report of an earlier run into the same folder must not stand in for this one, and must not steer it:
+        // with a history/ folder present (the mirror written after rendering), allure 3.18 writes to awesome/ and
+        // leaves the old index.html and summary.json at the top, which then passed the count check below. The
+        // folder is the renderer's own (allure-report/); the history is read from the results and mirrored again.
+        if (Directory.Exists(outputDirectory))
+        {
+            Directory.Delete(outputDirectory, recursive: true);
+        }
+
         Directory.CreateDirectory(outputDirectory);
         var config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(outputDirectory))!, "allurerc.mjs");
         var categories = Path.Combine(resultsDirectory, "categories.json");

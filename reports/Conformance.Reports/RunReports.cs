@@ -135,26 +135,13 @@ public static class RunReports
             messages.Add($"security review: {html} ({Size(html)}, {clock.Elapsed.TotalSeconds:0.0} s)");
         }
 
+        var htmlLines = messages.Count;
+
         var notes = new List<string>();
-        if (options.Pdf && html is not null && options.PdfBrowser is { } running)
-        {
-            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), running, options.ToolTimeout, options.PdfPaper);
-            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
-        }
-        else if (options.Pdf && html is not null)
-        {
-            var browser = options.Browser ?? PdfPrinter.Browser(options.Chromium);
-            if (!browser.Found && options.Browser is not null)
-            {
-                messages.Add($"PDF: skipped, no browser (said at the start of the run); the HTML review stands in: {html}");
-                notes.Add("browser: " + browser.Message);
-            }
-            else
-            {
-                var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), browser, options.ToolTimeout, options.PdfPaper);
-                messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
-            }
-        }
+        // The PDF (a browser printing) and the Allure report (a Node process) wait on different programs: printed
+        // beside the Allure work, and its line put back in order after it.
+        var (pdfMessages, pdfNotes) = (new List<string>(), new List<string>());
+        var printing = Task.Run(() => PrintPdf(html, outDirectory, options, pdfMessages, pdfNotes));
 
         if (options.AllureResults)
         {
@@ -172,7 +159,7 @@ public static class RunReports
                 }
             }
 
-            messages.Add($"Allure results: {results} ({count} results)");
+            messages.Add($"Allure results: {results} ({count} results, {clock.Elapsed.TotalSeconds:0.0} s)");
             if (history is not null)
             {
                 messages.Add(history.CopyInto(results));
@@ -192,11 +179,15 @@ public static class RunReports
             }
         }
 
+        printing.GetAwaiter().GetResult();
+        var scanClock = Stopwatch.StartNew();
+        messages.InsertRange(htmlLines, pdfMessages);
+        notes.AddRange(pdfNotes);
         if (options.Secrets.Count > 0)
         {
             var scan = SecretScan.Scan(options.ScanAlso.Append(outDirectory), options.Secrets, clients: options.Clients);
             verdict = verdict.With(scan.Findings.Select(f => new GateProblem(GateProblemKind.SecretLeak, f.Secret, "", $"found ({f.Form}) in {f.File}")));
-            messages.Add($"secret scan: {scan.FilesScanned} files, {options.Secrets.Count} secrets, {scan.Findings.Count} findings");
+            messages.Add($"secret scan: {scan.FilesScanned} files, {options.Secrets.Count} secrets, {scan.Findings.Count} findings ({scanClock.Elapsed.TotalSeconds:0.0} s)");
             messages.AddRange(scan.Notes.Select(n => "secret scan: " + n));
         }
 
@@ -206,6 +197,30 @@ public static class RunReports
         File.WriteAllText(Path.Combine(outDirectory, GateJsonFile), mask(GateJson(verdict, baseline)));
         log.Write(mask(verdict.Summary()));
         return verdict;
+    }
+
+    /// <summary>The PDF of the security review, when asked for: the run's browser, else one found or named.</summary>
+    private static void PrintPdf(string? html, string outDirectory, ReportOptions options, List<string> messages, List<string> notes)
+    {
+        if (options.Pdf && html is not null && options.PdfBrowser is { } running)
+        {
+            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), running, options.ToolTimeout, options.PdfPaper);
+            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+        }
+        else if (options.Pdf && html is not null)
+        {
+            var browser = options.Browser ?? PdfPrinter.Browser(options.Chromium);
+            if (!browser.Found && options.Browser is not null)
+            {
+                messages.Add($"PDF: skipped, no browser (said at the start of the run); the HTML review stands in: {html}");
+                notes.Add("browser: " + browser.Message);
+            }
+            else
+            {
+                var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), browser, options.ToolTimeout, options.PdfPaper);
+                messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
+            }
+        }
     }
 
     /// <summary>The gate alone: no file written, the summary to the log.</summary>
