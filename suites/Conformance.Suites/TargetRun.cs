@@ -24,6 +24,7 @@ public sealed class TargetRun
     private static BrowserSession? browser;
     private static string? browserUnavailable;
     private static BrowserLocation? located;
+    private static Dictionary<string, Lazy<Task<PreflightReport>>> deferredPreflights = [];
 
     public static CheckRunner Checks { get; private set; } = null!;
 
@@ -166,9 +167,15 @@ public sealed class TargetRun
         {
             // A login that cannot succeed (an expired password, a changed login page) stops the run here, in
             // seconds, with one message naming user, server, driver and the server's answer.
+            // Here, the catalogue's driver (the first that can run); every other driver on its first use by a
+            // flow, so a run of the catalogue alone does not wait for browser logins it never makes, and a driver
+            // that cannot log in still fails every flow of it with the same one line (DriverReadyAsync).
             var usable = LoginDrivers.Where(d => d.Value.Driver is not null).ToDictionary(d => d.Key, d => d.Value.Driver!);
-            var preflight = await Preflight.RunAsync(target, usable).ConfigureAwait(false);
-            Say.Progress("[preflight] " + redactor.Text(preflight.Summary()));
+            var preflight = await Preflight.RunAsync(target, usable.Take(1).ToDictionary()).ConfigureAwait(false);
+            deferredPreflights = usable.Skip(1).ToDictionary(d => d.Key, d => new Lazy<Task<PreflightReport>>(
+                () => Preflight.RunAsync(target, new Dictionary<string, ILoginDriver> { [d.Key] = d.Value }, oneTimeCodeUsers: false)));
+            Say.Progress("[preflight] " + redactor.Text(preflight.Summary())
+                + (deferredPreflights.Count == 0 ? "" : $"; the {string.Join(", ", deferredPreflights.Keys)} driver(s) on first use"));
             if (!preflight.Passed)
             {
                 // Every test fails with this, so no CI tool can read the run as green; the message is one line
@@ -184,7 +191,7 @@ public sealed class TargetRun
 
         if (RunParameters.Preflight)
         {
-            Say.Timing("preflight", phase.Elapsed, "one login per driver and server");
+            Say.Timing("preflight", phase.Elapsed, "one login per user and server with the catalogue's driver");
         }
 
         if (profile.Options.Pacing.Count > 0)
@@ -217,9 +224,11 @@ public sealed class TargetRun
         if (Results is not null && target is not null)
         {
             var path = Path.Combine(RunParameters.ArtifactsDirectory, "results.json");
+            var writing = System.Diagnostics.Stopwatch.StartNew();
             var run = Results.ToFile();
             run.Write(path);
             Say.Progress($"[results] {path}");
+            Say.Timing("results", writing.Elapsed, "results.json written");
             if (RunParameters.WriteRequestProfile)
             {
                 Say.Progress("[plan] " + RequestProfile.WriteCommitted(run, embedded is not null && RunParameters.Faults.Count == 0 && RunParameters.Variants.Count == 0));
@@ -265,6 +274,7 @@ public sealed class TargetRun
             Say.Progress($"[pacing] requests waited {target.Http.Pacer.Waited.TotalSeconds:0.0} s in all to stay inside the target's rate limits");
         }
 
+        var closing = System.Diagnostics.Stopwatch.StartNew();
         if (browser is not null)
         {
             await browser.DisposeAsync().ConfigureAwait(false);
@@ -276,6 +286,8 @@ public sealed class TargetRun
             await embedded.DisposeAsync().ConfigureAwait(false);
         }
 
+        Say.Timing("close", closing.Elapsed, "browser and embedded issuer stopped");
+
         if (unusable is not null)
         {
             throw new PlainFailure(unusable);
@@ -285,6 +297,36 @@ public sealed class TargetRun
         {
             // The gate is the run's last word: an expired or stale waiver, an unwaived MUST failure, a leaked secret, a new failure or lost coverage against the baseline.
             throw new PlainFailure(verdict.Summary());
+        }
+    }
+
+    /// <summary>
+    /// Waits for the preflight of a driver other than the catalogue's, run once on its first use; when a login
+    /// failed, every flow of that driver fails with one line naming user, server and answer (preflight-DRIVER.txt).
+    /// </summary>
+    internal static async Task DriverReadyAsync(string driver)
+    {
+        if (!deferredPreflights.TryGetValue(driver, out var pending))
+        {
+            return;
+        }
+
+        var first = !pending.IsValueCreated;
+        var preflight = await pending.Value.ConfigureAwait(false);
+        var redactor = Target.Http.Redactor;
+        if (first)
+        {
+            Say.Progress($"[preflight] {driver} driver: " + redactor.Text(preflight.Summary()));
+        }
+
+        if (!preflight.Passed)
+        {
+            var file = Path.Combine(RunParameters.ArtifactsDirectory, $"preflight-{driver}.txt");
+            Directory.CreateDirectory(RunParameters.ArtifactsDirectory);
+            await File.WriteAllTextAsync(file, redactor.Text(preflight.Summary()) + Environment.NewLine).ConfigureAwait(false);
+            var more = preflight.Failures.Count - 1;
+            throw new PlainFailure(redactor.Text($"Preflight of the {driver} driver failed, none of its flows ran: {preflight.Failures[0]}")
+                + (more > 0 ? $" (and {more} more failed logins)" : "") + $"; every login in {file}");
         }
     }
 

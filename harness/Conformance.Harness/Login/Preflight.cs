@@ -36,15 +36,22 @@ public static class Preflight
     /// <summary>Client roles that redirect, in the order tried for a server.</summary>
     private static readonly string[] RedirectingRoles = ["web", "native", "spa", "web2"];
 
-    public static async Task<PreflightReport> RunAsync(ConnectedTarget target, IReadOnlyDictionary<string, ILoginDriver> drivers, CancellationToken ct = default)
+    /// <param name="oneTimeCodeUsers">
+    /// False for a driver checked later in the run, on its first use: the users with one-time codes logged in with
+    /// the first driver already, and a code spent mid-run is one an MFA flow of the same step then waits 30 s for.
+    /// </param>
+    public static async Task<PreflightReport> RunAsync(ConnectedTarget target, IReadOnlyDictionary<string, ILoginDriver> drivers, CancellationToken ct = default, bool oneTimeCodeUsers = true)
     {
         var clock = Stopwatch.StartNew();
         var servers = target.Servers.Where(s => s.Unavailable is null).ToList();
         // A user with one-time codes logs in once, with the first driver on the first server: each code is good
         // once and the harness has at most three per 30-second step, which the run's own MFA flows need.
-        var pairs = target.Profile.Users.SelectMany(user => drivers.Take(user.TotpSecret is null ? int.MaxValue : 1).Select(d => (User: user, Driver: d.Value, Name: d.Key))).ToList();
-        var spared = target.Profile.Users.Where(u => u.TotpSecret is not null && drivers.Count > 1)
-            .Select(u => $"{u.Username} (one-time codes) logs in with the {drivers.Keys.First()} driver only").ToList();
+        var pairs = target.Profile.Users.Where(user => oneTimeCodeUsers || user.TotpSecret is null)
+            .SelectMany(user => drivers.Take(user.TotpSecret is null ? int.MaxValue : 1).Select(d => (User: user, Driver: d.Value, Name: d.Key))).ToList();
+        var spared = target.Profile.Users.Where(u => u.TotpSecret is not null && (drivers.Count > 1 || !oneTimeCodeUsers))
+            .Select(u => oneTimeCodeUsers
+                ? $"{u.Username} (one-time codes) logs in with the {drivers.Keys.First()} driver only"
+                : $"{u.Username} (one-time codes) logged in with the run's first driver, not again here").ToList();
         // Each user and driver side by side, at most the profile's maxConcurrency at once: a dozen logins one after
         // the other were most of the run's set-up, and a provider whose store fails concurrent writes (Glewlwyd on
         // SQLite) asks for 1 there, which makes this one login at a time again. Results keep the pairs' order.

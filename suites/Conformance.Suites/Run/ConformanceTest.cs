@@ -46,10 +46,20 @@ public abstract class ConformanceTest
     }
 
     /// <summary>The named driver; one the profile does not list, or that cannot run here, makes the flow not applicable with the reason.</summary>
-    private static Task<CheckResult> RunWithDriverAsync(Check check, AuthorizationServer server, string driver) =>
-        TargetRun.LoginDrivers.TryGetValue(driver, out var entry)
-            ? TargetRun.Checks.RunAsync(check, server, entry.Driver, entry.Unavailable)
-            : TargetRun.Checks.RunAsync(check, server, null, $"the target profile does not list the '{driver}' login driver");
+    private static async Task<CheckResult> RunWithDriverAsync(Check check, AuthorizationServer server, string driver)
+    {
+        if (!TargetRun.LoginDrivers.TryGetValue(driver, out var entry))
+        {
+            return await TargetRun.Checks.RunAsync(check, server, null, $"the target profile does not list the '{driver}' login driver").ConfigureAwait(false);
+        }
+
+        if (entry.Driver is not null)
+        {
+            await TargetRun.DriverReadyAsync(driver).ConfigureAwait(false);
+        }
+
+        return await TargetRun.Checks.RunAsync(check, server, entry.Driver, entry.Unavailable).ConfigureAwait(false);
+    }
 
     /// <summary>Not applicable unless the server may offer the grant: listed in its metadata, or declared by a client role of the profile.</summary>
     protected static void RequireGrant(CheckContext context, string grant)
