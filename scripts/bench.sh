@@ -37,7 +37,10 @@ run() { # name, filter, reports
   [ -n "$filter" ] && args+=(--filter "$filter")
   local start end
   start=$(date +%s.%N)
-  CONFORMANCE_REPORTS="$reports" CONFORMANCE_ARTIFACTS="$dir/artifacts" dotnet "${args[@]}" >"$dir/console.log" 2>&1 || true
+  # CPU time of the run and its children (test host, issuer, Chromium, node) when GNU time is there.
+  local timer=()
+  [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$dir/cpu.txt")
+  CONFORMANCE_REPORTS="$reports" CONFORMANCE_ARTIFACTS="$dir/artifacts" "${timer[@]}" dotnet "${args[@]}" >"$dir/console.log" 2>&1 || true
   end=$(date +%s.%N)
   echo "$start $end" >"$dir/wall.txt"
 }

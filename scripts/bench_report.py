@@ -31,6 +31,27 @@ def machine():
     return f"{os.cpu_count()} cores ({cpu}), load average {' '.join(load)} at the end, .NET SDK {dotnet}"
 
 
+def test_span(trx):
+    """Seconds from the first test's start to the last test's end, from the TRX the run wrote; None without one."""
+    if not os.path.exists(trx):
+        return None
+    import xml.etree.ElementTree as ET
+    from datetime import datetime
+    ns = {"t": "http://microsoft.com/schemas/VisualStudio/TeamTest/2010"}
+    def parse(text):
+        # 2026-12-03T12:05:01.1234567+00:00: Python reads six fraction digits.
+        head, _, rest = text.partition(".")
+        digits = "".join(c for c in rest if c.isdigit())[:6]
+        zone = rest[-6:]
+        return datetime.fromisoformat(f"{head}.{digits:0<6}{zone}")
+    results = ET.parse(trx).getroot().findall(".//t:UnitTestResult", ns)
+    if not results:
+        return None
+    starts = [parse(r.get("startTime")) for r in results]
+    ends = [parse(r.get("endTime")) for r in results]
+    return (max(ends) - min(starts)).total_seconds()
+
+
 def report(directory, name):
     run = os.path.join(directory, name)
     start, end = (float(x) for x in open(os.path.join(run, "wall.txt")).read().split())
@@ -62,6 +83,17 @@ def report(directory, name):
     lines.append(f"| wall ÷ summed exchange time | {wall / summed:.2f} |" if summed else "| wall ÷ summed exchange time | - |")
     lines.append(f"| exchange latency median / p95 / max | {statistics.median(exchanges):.1f} / {percentile(exchanges, 0.95):.1f} / {max(exchanges):.1f} ms |" if exchanges else "| exchange latency | - |")
     lines.append(f"| set-up (issuer, discovery, browser launch, preflight) | {setup.group(1) + ' s' if setup else '?'} |")
+    phases = dict(re.findall(r"\[timing\] (\w+) ([0-9.]+) s", timing))
+    parts = [f"{k} {phases[k]} s" for k in ("profile", "discovery", "browser", "preflight") if k in phases]
+    if parts:
+        lines.append(f"| set-up, by phase (browser launch runs beside discovery) | {', '.join(parts)} |")
+    span = test_span(os.path.join(run, "conformance.trx"))
+    if span:
+        lines.append(f"| tests, first start to last end (TRX) | {span:.1f} s |")
+        lines.append(f"| that span ÷ summed exchange time | {span / summed:.2f} |" if summed else "| that span ÷ summed exchange time | - |")
+    cpu_path = os.path.join(run, "cpu.txt")
+    if os.path.exists(cpu_path) and (cpu := re.match(r"([0-9.]+) ([0-9.]+)", open(cpu_path).read().strip().splitlines()[-1])):
+        lines.append(f"| CPU time, user + system (all processes of the run) | {float(cpu.group(1)) + float(cpu.group(2)):.1f} s |")
     lines.append(f"| browser flows (summed) | {len(browser)} flows, {sum(browser):.1f} s |")
     lines.append(f"| reports | {reports.group(1) + ' s' if reports else '?'} |")
     lines += ["", "10 slowest:", "", "| kind | verdict | duration | exchanges |", "|---|---|---|---|"]
