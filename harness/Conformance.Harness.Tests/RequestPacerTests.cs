@@ -120,6 +120,15 @@ public class RequestPacerTests
             aliceAuthn = await KeyOf(new HttpRequestMessage(HttpMethod.Post, token) { Content = System.Net.Http.Json.JsonContent.Create(new { stateToken = "s" }) });
         }
 
+        string serviceInAliceLane;
+        using (PaceIdentity.ActAs("alice@example.test"))
+        {
+            serviceInAliceLane = await KeyOf(Form(("grant_type", "client_credentials"), ("client_id", "svc"), ("scope", "orders.read")));
+        }
+
+        var serviceInErinLane = await KeyOf(Form(("grant_type", "client_credentials"), ("client_id", "svc"), ("scope", "orders.read")));
+        serviceInAliceLane.Should().Be(serviceInErinLane, "a client's own grant counts against the client, whichever lane sends it").And.NotBe(alicePassword);
+
         var jsonAlice = await KeyOf(new HttpRequestMessage(HttpMethod.Post, token) { Content = System.Net.Http.Json.JsonContent.Create(new { username = "alice@example.test", password = "pw" }) });
 
         alicePassword.Should().NotBe(bobPassword, "Okta counts /token per user");

@@ -17,6 +17,15 @@ public sealed record PaceIdentity(string? User, string? Client)
 
     private static readonly AsyncLocal<string?> LaneUser = new();
 
+    /// <summary>The prefix of the user a client's own grant is counted as: "client " and its client_id.</summary>
+    public const string ClientAsUser = "client ";
+
+    /// <summary>Grants sent by a client for itself, with no user known at the time of the request.</summary>
+    private static readonly HashSet<string> ClientGrants = new(StringComparer.Ordinal)
+    {
+        "client_credentials", "urn:ietf:params:oauth:grant-type:device_code",
+    };
+
     /// <summary>
     /// The user the calling flow acts for (a check's lane user), for the requests it sends that do not name one:
     /// a code or refresh grant, a factor verification. Set for a check's duration by the check runner; dispose to restore.
@@ -53,7 +62,15 @@ public sealed record PaceIdentity(string? User, string? Client)
             {
                 var form = HttpUtility.ParseQueryString(await content.ReadAsStringAsync(ct).ConfigureAwait(false));
                 user = form["username"];
-                client ??= form["client_id"];
+                client ??= form["client_id"] ?? BasicUser(request.Headers.Authorization);
+                if (ClientGrants.Contains(form["grant_type"] ?? "") && client is not null)
+                {
+                    // No user takes part: the client asks for itself (client credentials, RFC 6749 §4.4; Okta's token
+                    // then has the client as its sub) or a device polls before anyone is known (RFC 8628 §3.4). The
+                    // client is the "user" it is counted as, not the user of the check that sent it, as a target that
+                    // limits per user can only count it per client: two lanes sharing the service client share its budget.
+                    user = ClientAsUser + client;
+                }
             }
             else if (type == "application/json")
             {

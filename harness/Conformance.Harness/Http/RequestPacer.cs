@@ -166,9 +166,12 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
         var matching = rules.Where(r => r.Matches(url)).ToList();
         var identity = matching.Any(r => r.NeedsIdentity) ? await PaceIdentity.OfAsync(request, cancellationToken).ConfigureAwait(false) : null;
         // The headers describe the bucket the server counted this request in. Where a rule counts per user or client
-        // (Okta's per-user /token and per-client /authorize limits, okta.md §3.2), a nearly spent window of one user
-        // says nothing about another's: the hold is kept per path and those keys.
-        var holdKey = path + string.Concat(matching.Where(r => r.NeedsIdentity).Select(r => "|" + r.Key(url, identity)));
+        // (Okta's per-user /token and per-client /authorize limits, okta.md §3.2), that bucket is the user's or the
+        // client's on every server of the org (a user's token requests to the org server and to a custom server count
+        // together), and a nearly spent window of one user says nothing about another's: the hold is kept per rule
+        // and user or client. Otherwise per path, as the headers' bucket is unknown.
+        var keyed = matching.Where(r => r.NeedsIdentity).Select(r => r.Key(url, identity)).ToList();
+        var holdKey = keyed.Count > 0 ? string.Join("|", keyed) : path;
         var wait = TimeSpan.Zero;
         lock (gate)
         {
