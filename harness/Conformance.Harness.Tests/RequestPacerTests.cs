@@ -242,6 +242,54 @@ public class RequestPacerTests
         (stub.Arrivals[2].At - stub.Arrivals[0].At).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950));
     }
 
+    /// <summary>Answers the first request late with a spent window (X-Rate-Limit-Remaining 0), the others at once.</summary>
+    private sealed class SlowSpentFirst : HttpMessageHandler
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private int calls;
+
+        public List<TimeSpan> Arrivals { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Arrivals)
+            {
+                Arrivals.Add(clock.Elapsed);
+            }
+
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            await Task.Delay(100, cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            return Spent(4, 0, now, now);
+        }
+    }
+
+    [Test]
+    public async Task A_request_queued_before_an_answer_said_the_window_is_spent_still_waits_for_the_hold()
+    {
+        var stub = new SlowSpentFirst();
+        using var pacer = new RequestPacer([new PaceRule("*/token", 1, TimeSpan.FromMilliseconds(300), Per: PaceRule.PerUser)]) { InnerHandler = stub };
+        using var client = new HttpClient(pacer);
+        async Task Send()
+        {
+            using (PaceIdentity.ActAs("alice"))
+            {
+                (await client.PostAsync(new Uri("http://issuer.test/oauth2/default/v1/token"), new FormUrlEncodedContent([new("grant_type", "authorization_code")]))).Dispose();
+            }
+        }
+
+        // The second is queued (300 ms) while the first is in flight; the first's answer then holds alice's token
+        // requests (on every server) until the reset plus Okta's one second of margin.
+        await Task.WhenAll(Send(), Send());
+
+        stub.Arrivals.Should().HaveCount(2);
+        (stub.Arrivals[1] - stub.Arrivals[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950), "the hold set after it was queued still applies");
+    }
+
     [Test]
     public void The_okta_shorthand_paces_to_oktas_documented_limits_unless_the_profile_says_otherwise()
     {

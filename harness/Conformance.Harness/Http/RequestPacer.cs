@@ -193,11 +193,29 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
             }
         }
 
-        if (wait > TimeSpan.Zero)
+        while (wait > TimeSpan.Zero)
         {
             Interlocked.Add(ref waitedTicks, wait.Ticks);
             WaitObserver.Value?.Invoke(wait);
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+
+            // A request queued while others of its bucket were in flight reserved its start before their answers came
+            // back; an answer may since have said the server's window is nearly spent (Okta counts /token per user with
+            // a window of its own, which a request queued a window later can still fall into). The hold wins, and the
+            // request takes a new place in the rules' windows after it, so the held requests do not all go at once.
+            lock (gate)
+            {
+                var now = DateTimeOffset.UtcNow;
+                wait = TimeSpan.Zero;
+                if (heldUntil.TryGetValue(holdKey, out var until) && until > now)
+                {
+                    wait = until - now;
+                    foreach (var rule in matching)
+                    {
+                        wait = windows[rule.Key(url, identity)].Reserve(now, now + wait);
+                    }
+                }
+            }
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
