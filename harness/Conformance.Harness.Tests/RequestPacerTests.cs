@@ -199,6 +199,8 @@ public class RequestPacerTests
 
         RequestPacer.HoldFor(Spent(60, 2, date, date.AddSeconds(20))).Should().Be(TimeSpan.FromSeconds(21));
         RequestPacer.HoldFor(Spent(60, 30, date, date.AddSeconds(20))).Should().BeNull("half the window is left");
+        RequestPacer.HoldFor(Spent(4, 1, date, date.AddSeconds(1))).Should().BeNull("a window of 4 with one left is not held: the pace rules keep under it");
+        RequestPacer.HoldFor(Spent(4, 0, date, date.AddSeconds(1))).Should().Be(TimeSpan.FromSeconds(2), "a spent window of 4 is held until its reset");
         RequestPacer.HoldFor(Spent(0, 0, date, date.AddSeconds(20))).Should().BeNull("limit 0 is Okta's concurrency mode, whose reset is only a suggestion");
         RequestPacer.HoldFor(new HttpResponseMessage(HttpStatusCode.OK)).Should().BeNull("no headers, nothing to pace by");
     }
