@@ -92,6 +92,106 @@ public class RequestPacerTests
     }
 
     [Test]
+    public async Task A_rule_per_user_counts_the_username_a_request_sends_else_the_flows_lane_user_else_one_shared_bucket()
+    {
+        var rule = new PaceRule("*/v1/token", 3, TimeSpan.FromSeconds(1), Per: PaceRule.PerUser);
+        var token = new Uri("https://acme.okta.com/oauth2/default/v1/token");
+        async Task<string> KeyOf(HttpRequestMessage request)
+        {
+            using (request)
+            {
+                return rule.Key(token, await PaceIdentity.OfAsync(request, CancellationToken.None));
+            }
+        }
+
+        HttpRequestMessage Form(params (string, string)[] fields) =>
+            new(HttpMethod.Post, token) { Content = new FormUrlEncodedContent(fields.Select(f => new KeyValuePair<string, string>(f.Item1, f.Item2))) };
+
+        var alicePassword = await KeyOf(Form(("grant_type", "password"), ("username", "alice@example.test"), ("password", "pw")));
+        var bobPassword = await KeyOf(Form(("grant_type", "password"), ("username", "bob@example.test"), ("password", "pw")));
+        var shared = await KeyOf(Form(("grant_type", "authorization_code"), ("code", "c1")));
+        string aliceLane;
+        string aliceAuthn;
+        using (PaceIdentity.ActAs("alice@example.test"))
+        {
+            aliceLane = await KeyOf(Form(("grant_type", "authorization_code"), ("code", "c2")));
+            // The body wins over the lane: a check of alice's lane that signs a spare user in counts against that user.
+            (await KeyOf(Form(("grant_type", "password"), ("username", "bob@example.test")))).Should().Be(bobPassword);
+            aliceAuthn = await KeyOf(new HttpRequestMessage(HttpMethod.Post, token) { Content = System.Net.Http.Json.JsonContent.Create(new { stateToken = "s" }) });
+        }
+
+        string serviceInAliceLane;
+        using (PaceIdentity.ActAs("alice@example.test"))
+        {
+            serviceInAliceLane = await KeyOf(Form(("grant_type", "client_credentials"), ("client_id", "svc"), ("scope", "orders.read")));
+        }
+
+        var serviceInErinLane = await KeyOf(Form(("grant_type", "client_credentials"), ("client_id", "svc"), ("scope", "orders.read")));
+        serviceInAliceLane.Should().Be(serviceInErinLane, "a client's own grant counts against the client, whichever lane sends it").And.NotBe(alicePassword);
+
+        var jsonAlice = await KeyOf(new HttpRequestMessage(HttpMethod.Post, token) { Content = System.Net.Http.Json.JsonContent.Create(new { username = "alice@example.test", password = "pw" }) });
+
+        alicePassword.Should().NotBe(bobPassword, "Okta counts /token per user");
+        aliceLane.Should().Be(alicePassword, "a code grant in alice's lane is alice's");
+        aliceAuthn.Should().Be(alicePassword, "a factor verification names no user: the lane's");
+        jsonAlice.Should().Be(alicePassword, "Okta's primary authentication names the user in its JSON body");
+        shared.Should().NotBe(alicePassword).And.NotBe(bobPassword, "a request of no known user goes to the shared bucket");
+        PaceIdentity.CurrentUser.Should().BeNull("the lane user is the flow's only while it acts as that user");
+    }
+
+    [Test]
+    public async Task A_rule_per_client_counts_the_client_id_of_the_query_the_form_or_http_basic()
+    {
+        var rule = new PaceRule("*/v1/*", 50, TimeSpan.FromMinutes(1), Per: PaceRule.PerClient);
+        async Task<string> KeyOf(HttpRequestMessage request)
+        {
+            using (request)
+            {
+                return rule.Key(request.RequestUri!, await PaceIdentity.OfAsync(request, CancellationToken.None));
+            }
+        }
+
+        var query = await KeyOf(new HttpRequestMessage(HttpMethod.Get, "https://x.test/oauth2/v1/authorize?state=1&client_id=web-a"));
+        var form = await KeyOf(new HttpRequestMessage(HttpMethod.Post, "https://x.test/oauth2/v1/token")
+        {
+            Content = new FormUrlEncodedContent([new("grant_type", "refresh_token"), new("client_id", "web-a")]),
+        });
+        var basic = new HttpRequestMessage(HttpMethod.Post, "https://x.test/oauth2/v1/token");
+        // RFC 6749 §2.3.1: id and secret are form-urlencoded before Base64.
+        basic.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Basic", Convert.ToBase64String("web%2Da:se%3Acret"u8.ToArray()));
+        var other = await KeyOf(new HttpRequestMessage(HttpMethod.Get, "https://x.test/oauth2/v1/authorize?client_id=web-b"));
+
+        form.Should().Be(query);
+        (await KeyOf(basic)).Should().Be(query, "a confidential client's HTTP Basic names it too");
+        other.Should().NotBe(query);
+        new PaceRule("*/v1/authorize", 50, TimeSpan.FromMinutes(1), Per: "client_id").Key(new Uri("https://x.test/v1/authorize?client_id=web-a"))
+            .Should().NotBe(new PaceRule("*/v1/authorize", 50, TimeSpan.FromMinutes(1), Per: "client_id").Key(new Uri("https://x.test/v1/authorize?client_id=web-b")),
+                "a query parameter name still counts per its value");
+    }
+
+    [Test]
+    public async Task Requests_of_two_users_are_paced_apart_and_requests_of_one_user_together()
+    {
+        var stub = new Stub();
+        using var pacer = new RequestPacer([new PaceRule("*/token", 1, TimeSpan.FromMilliseconds(600), Per: PaceRule.PerUser)]) { InnerHandler = stub };
+        using var client = new HttpClient(pacer);
+        async Task SendAs(string user)
+        {
+            using (PaceIdentity.ActAs(user))
+            {
+                (await client.PostAsync(new Uri($"http://issuer.test/oauth2/v1/token?u={user}"), new FormUrlEncodedContent([new("grant_type", "authorization_code")]))).Dispose();
+            }
+        }
+
+        await Task.WhenAll(SendAs("alice"), SendAs("erin"));
+        await SendAs("alice");
+
+        var at = stub.Arrivals.Select(a => a.At).ToList();
+        (at[1] - at[0]).Duration().Should().BeLessThan(TimeSpan.FromMilliseconds(400), "alice and erin each have their own window");
+        (at[2] - at[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(550), "alice's second request waits for her window");
+    }
+
+    [Test]
     public void A_nearly_spent_window_holds_until_its_reset_measured_against_the_server_date()
     {
         // The server's clock is an hour behind ours: only its own Date makes the reset meaningful.
@@ -99,6 +199,8 @@ public class RequestPacerTests
 
         RequestPacer.HoldFor(Spent(60, 2, date, date.AddSeconds(20))).Should().Be(TimeSpan.FromSeconds(21));
         RequestPacer.HoldFor(Spent(60, 30, date, date.AddSeconds(20))).Should().BeNull("half the window is left");
+        RequestPacer.HoldFor(Spent(4, 1, date, date.AddSeconds(1))).Should().BeNull("a window of 4 with one left is not held: the pace rules keep under it");
+        RequestPacer.HoldFor(Spent(4, 0, date, date.AddSeconds(1))).Should().Be(TimeSpan.FromSeconds(2), "a spent window of 4 is held until its reset");
         RequestPacer.HoldFor(Spent(0, 0, date, date.AddSeconds(20))).Should().BeNull("limit 0 is Okta's concurrency mode, whose reset is only a suggestion");
         RequestPacer.HoldFor(new HttpResponseMessage(HttpStatusCode.OK)).Should().BeNull("no headers, nothing to pace by");
     }
@@ -142,6 +244,54 @@ public class RequestPacerTests
         (stub.Arrivals[2].At - stub.Arrivals[0].At).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950));
     }
 
+    /// <summary>Answers the first request late with a spent window (X-Rate-Limit-Remaining 0), the others at once.</summary>
+    private sealed class SlowSpentFirst : HttpMessageHandler
+    {
+        private readonly Stopwatch clock = Stopwatch.StartNew();
+        private int calls;
+
+        public List<TimeSpan> Arrivals { get; } = [];
+
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            lock (Arrivals)
+            {
+                Arrivals.Add(clock.Elapsed);
+            }
+
+            if (Interlocked.Increment(ref calls) > 1)
+            {
+                return new HttpResponseMessage(HttpStatusCode.OK);
+            }
+
+            await Task.Delay(100, cancellationToken);
+            var now = DateTimeOffset.UtcNow;
+            return Spent(4, 0, now, now);
+        }
+    }
+
+    [Test]
+    public async Task A_request_queued_before_an_answer_said_the_window_is_spent_still_waits_for_the_hold()
+    {
+        var stub = new SlowSpentFirst();
+        using var pacer = new RequestPacer([new PaceRule("*/token", 1, TimeSpan.FromMilliseconds(300), Per: PaceRule.PerUser)]) { InnerHandler = stub };
+        using var client = new HttpClient(pacer);
+        async Task Send()
+        {
+            using (PaceIdentity.ActAs("alice"))
+            {
+                (await client.PostAsync(new Uri("http://issuer.test/oauth2/default/v1/token"), new FormUrlEncodedContent([new("grant_type", "authorization_code")]))).Dispose();
+            }
+        }
+
+        // The second is queued (300 ms) while the first is in flight; the first's answer then holds alice's token
+        // requests (on every server) until the reset plus Okta's one second of margin.
+        await Task.WhenAll(Send(), Send());
+
+        stub.Arrivals.Should().HaveCount(2);
+        (stub.Arrivals[1] - stub.Arrivals[0]).Should().BeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(950), "the hold set after it was queued still applies");
+    }
+
     [Test]
     public void The_okta_shorthand_paces_to_oktas_documented_limits_unless_the_profile_says_otherwise()
     {
@@ -154,6 +304,7 @@ public class RequestPacerTests
             new TargetProfileLoader(_ => "value").Load(okta.Replace("OPTIONS", options, StringComparison.Ordinal), "okta.json");
 
         Load("").Options.Pacing.Should().BeEquivalentTo(TargetOptions.OktaPacing);
+        TargetOptions.OktaPacing.Select(r => r.Per).Should().Equal(PaceRule.PerClient, PaceRule.PerUser, PaceRule.PerUser);
         Load(""", "options": { "pacing": [] }""").Options.Pacing.Should().BeEmpty("an empty list switches pacing off");
         Load(""", "options": { "pacing": [ { "path": "/oauth2/*/v1/token", "limit": 2, "windowSeconds": 1 } ] }""").Options.Pacing
             .Should().Equal(new PaceRule("/oauth2/*/v1/token", 2, TimeSpan.FromSeconds(1)));

@@ -82,7 +82,7 @@ public sealed record ReportOptions
 
     /// <summary>The profile's confidential clients for <see cref="Clients"/>, named by their secret's reference.</summary>
     public static IReadOnlyList<BasicCredential> ClientsOf(Harness.Target.TargetProfile profile) =>
-        profile.Clients.Values.Where(c => c.Secret is { } s && s.Reveal().Length > 0)
+        profile.AllClients.Where(c => c.Secret is { } s && s.Reveal().Length > 0)
             .Select(c => new BasicCredential($"HTTP Basic credential of {c.ClientId} ({c.Secret!.Reference})", c.ClientId, c.Secret.Reveal()))
             .ToList();
 

@@ -119,6 +119,31 @@ public sealed class PlanModeTests
         estimate.Slowest!.Floor.Should().BeCloseTo(TimeSpan.FromSeconds(933), TimeSpan.FromSeconds(280), "the README measured 15 min 33 s for this run");
     }
 
+    /// <summary>
+    /// Okta counts /authorize per client_id and /token per user: a profile whose checks are spread over two users and two
+    /// web clients (reference-okta-paced.json) must estimate about half the /authorize floor of its one-lane twin.
+    /// </summary>
+    [Test]
+    public void Two_web_clients_and_two_users_halve_the_authorize_floor()
+    {
+        TimeEstimate Estimate(string file)
+        {
+            var profile = Harness.Target.TargetProfileLoader.LoadFile(Path.Combine(RepositoryRoot(), "fixtures", "profiles", file), _ => "placeholder", new Dictionary<string, string> { ["embedded"] = "http://127.0.0.1" });
+            var drivers = profile.Login.Drivers.ToDictionary(d => d, d => d == "form" ? null : (string?)"the catalogue run used the form driver");
+            var input = new PlanInput(profile, RequestProfile.Committed(), [], Conformance.Checks.Catalogue.All.Select(c => c.Definition).ToList(), drivers);
+            return new PlanReport(input, file).Estimate;
+        }
+
+        var one = Estimate("reference-okta-paced-one-lane.json");
+        var two = Estimate("reference-okta-paced.json");
+
+        TestContext.Out.WriteLine($"one lane: {one.Slowest}; two lanes: {two.Slowest}; also {string.Join("; ", two.Buckets.Take(4))}");
+        one.Slowest!.Who.Should().Be("client web-app");
+        two.Buckets.Where(b => b.Rule.Path == "*/v1/authorize" && b.Who is "client web-app" or "client web-app-b").Should().HaveCount(2, "each web client has its own /authorize budget");
+        two.Slowest!.Floor.TotalSeconds.Should().BeInRange(one.Slowest.Floor.TotalSeconds * 0.4, one.Slowest.Floor.TotalSeconds * 0.6, "half the web client's /authorize requests go to each client");
+        two.Buckets.Where(b => b.Rule.Path == "*/v1/token").Select(b => b.Who).Should().Contain(["user alice@example.test", "user erin@example.test"], "/token is counted per user");
+    }
+
     [Test]
     public void Committed_request_profile_lists_every_check_and_flow()
     {

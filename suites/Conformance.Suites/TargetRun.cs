@@ -351,7 +351,7 @@ public sealed class TargetRun
 
         try
         {
-            embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults, RunParameters.Variants, EmbeddedIssuer.SecretsFromEnvironment()).ConfigureAwait(false);
+            embedded = await EmbeddedIssuer.StartAsync(RunParameters.Faults, RunParameters.Variants, EmbeddedIssuer.SecretsFromEnvironment(), RunParameters.ReferenceRateLimits).ConfigureAwait(false);
         }
         catch (ArgumentException e)
         {
@@ -361,9 +361,11 @@ public sealed class TargetRun
 
         var faults = RunParameters.Faults.Count == 0 ? "conformant" : "faults: " + string.Join(", ", RunParameters.Faults);
         var variants = RunParameters.Variants.Count == 0 ? "" : "; allowed variants: " + string.Join(", ", RunParameters.Variants);
-        Say.Progress($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults}{variants})");
+        var limits = RunParameters.ReferenceRateLimits ? "; Okta's rate limits enforced" : "";
+        var profilePath = RunParameters.ReferenceProfile ?? ReferenceProfilePath;
+        Say.Progress($"[target] embedded reference issuer at {embedded.BaseUrlText} ({faults}{variants}{limits}), profile {profilePath}");
         return TargetProfileLoader.LoadFile(
-            ReferenceProfilePath,
+            profilePath,
             embedded.Environment,
             new Dictionary<string, string> { ["embedded"] = embedded.BaseUrlText });
     }

@@ -17,9 +17,11 @@ public sealed class CheckContext
     private readonly string? noLoginDriver;
     private readonly Action<TimeSpan>? extendDeadline;
 
-    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null, Action<TimeSpan>? extendDeadline = null)
+    internal CheckContext(CheckDefinition check, ConnectedTarget target, AuthorizationServer? server, ILoginDriver? loginDriver, CancellationToken cancellation, string? noLoginDriver = null, Action<TimeSpan>? extendDeadline = null, Lane? lane = null, IReadOnlyList<UserProfile>? laneUsers = null)
     {
         this.extendDeadline = extendDeadline;
+        Lane = lane;
+        Profile = lane is null ? target.Profile : lane.View(target.Profile, laneUsers ?? []);
         Definition = check;
         Target = target;
         this.server = server;
@@ -55,10 +57,18 @@ public sealed class CheckContext
         }
     }
 
-    public TargetProfile Profile => Target.Profile;
+    /// <summary>The user and clients this check runs with (see <see cref="Lanes"/>); null for a context made without lanes.</summary>
+    public Lane? Lane { get; }
 
+    /// <summary>
+    /// The target profile as this check's lane sees it: each role's client is the lane's, and the lane's user is the
+    /// first user (see <see cref="Checks.Lane.View"/>). The whole profile, every client of every role, is <c>Target.Profile</c>.
+    /// </summary>
+    public TargetProfile Profile { get; }
+
+    /// <summary>The user the check signs in as: its lane's, i.e. one of the users without one-time codes, else the first user.</summary>
     public UserProfile User =>
-        Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? Profile.Users[0];
+        Lane?.User ?? Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? Profile.Users[0];
 
     /// <summary>
     /// Lets time pass on the target (minutes for a slow check, <see cref="CheckDefinition.Slow"/>; seconds for an
@@ -88,10 +98,14 @@ public sealed class CheckContext
     public Uri RequireEndpoint(string field) =>
         Server.Metadata.Url(field) ?? throw new NotApplicableException($"server '{Server.Name}' publishes no {field}");
 
+    /// <summary>
+    /// The lane's client of the role when it serves this server, else another client of the role that does (a role's
+    /// interchangeable clients may be registered with different servers); not applicable when none does.
+    /// </summary>
     public ClientProfile Client(string role)
     {
-        var client = Profile.Client(role);
-        Require(client is not null && client.ServesServer(Server.Name), $"the target profile has no '{role}' client for server '{Server.Name}'");
+        var client = new[] { Profile.Client(role) }.Concat(Target.Profile.ClientsOf(role)).FirstOrDefault(c => c is not null && c.ServesServer(Server.Name));
+        Require(client is not null, $"the target profile has no '{role}' client for server '{Server.Name}'");
         return client!;
     }
 

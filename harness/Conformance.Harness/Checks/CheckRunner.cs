@@ -13,6 +13,9 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
 {
     private readonly TimeSpan timeout = perCheckTimeout ?? TimeSpan.FromMinutes(2);
 
+    /// <summary>The users and clients checks are spread over, each check in one lane for its whole run.</summary>
+    public Lanes Lanes { get; } = new(target.Profile);
+
     /// <summary>Every (check, server) pair the catalogue implies: per-server checks once per server, per-target checks once.</summary>
     public IEnumerable<(Check Check, AuthorizationServer? Server)> Plan(IEnumerable<Check> checks) =>
         checks.SelectMany(c => c.Definition.PerTarget
@@ -72,7 +75,12 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         }
 
         using var pacing = RequestPacer.ObserveWaits(Extend);
-        var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason, Extend);
+        // The lane for the check's whole run: its user and clients, and for the pacer the user its requests are for
+        // when they do not say (a code or refresh grant), so Okta's per-user limits are kept per user.
+        using var lease = Lanes.Acquire();
+        using var inLane = lease.Lane.Enter();
+        using var actingFor = PaceIdentity.ActAs(lease.Lane.User?.Username);
+        var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason, Extend, lease.Lane, Lanes.Users);
         CheckResult Result(Outcome outcome, string message, string? expected = null, string? observed = null) =>
             new(definition, server?.Name, outcome, target.Http.Redactor.Text(message), Redact(expected), Redact(observed), scope.Exchanges, context.Notes.Select(target.Http.Redactor.Text).ToList(), clock.Elapsed)
             {

@@ -30,7 +30,7 @@ public sealed partial class Redactor
     public static Redactor ForProfile(TargetProfile profile)
     {
         var redactor = new Redactor(profile.Secrets.Select(s => s.Reveal()));
-        foreach (var client in profile.Clients.Values)
+        foreach (var client in profile.AllClients)
         {
             if (client.Secret is { } secret)
             {

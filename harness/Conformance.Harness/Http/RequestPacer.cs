@@ -5,11 +5,19 @@ namespace Conformance.Harness.Http;
 
 /// <summary>
 /// At most <paramref name="Limit"/> requests per <paramref name="Window"/> to the paths that match
-/// <paramref name="Path"/> (a glob over the URL path: <c>*</c> is any run of characters), counted per value of
-/// the query parameter <paramref name="Per"/> when one is named (Okta counts /authorize per client_id).
+/// <paramref name="Path"/> (a glob over the URL path: <c>*</c> is any run of characters), counted apart per
+/// <paramref name="Per"/> when it is given: <c>user</c> (Okta counts /token and /api/v1/authn per user),
+/// <c>client</c> (Okta counts /authorize per client_id, which a token request carries in its form or HTTP Basic),
+/// or any other name, a query parameter (<c>client_id</c> as before). Requests that name none share one bucket.
 /// </summary>
 public sealed record PaceRule(string Path, int Limit, TimeSpan Window, string? Per = null)
 {
+    /// <summary>Per value: count each user apart (see <see cref="PaceIdentity"/>).</summary>
+    public const string PerUser = "user";
+
+    /// <summary>Per value: count each client apart, wherever the request names its client_id.</summary>
+    public const string PerClient = "client";
+
     // No cached state in the record: a rule is its data, and two equal rules compare equal.
     public bool Matches(Uri url)
     {
@@ -40,9 +48,17 @@ public sealed record PaceRule(string Path, int Limit, TimeSpan Window, string? P
         return text.Length - at >= parts[^1].Length && text.EndsWith(parts[^1], StringComparison.Ordinal);
     }
 
-    /// <summary>The bucket a request counts against: the rule, and the value of its Per parameter.</summary>
-    public string Key(Uri url) =>
-        Per is null ? Path : $"{Path}?{Per}={HttpUtility.ParseQueryString(url.Query)[Per]}";
+    /// <summary>Whether the bucket depends on who the request is for rather than on its URL alone.</summary>
+    public bool NeedsIdentity => Per is PerUser or PerClient;
+
+    /// <summary>The bucket a request counts against: the rule, and the user, client or query parameter it counts per.</summary>
+    public string Key(Uri url, PaceIdentity? identity = null) => Per switch
+    {
+        null => Path,
+        PerUser => $"{Path} user={identity?.User}",
+        PerClient => $"{Path} client={identity?.Client ?? HttpUtility.ParseQueryString(url.Query)["client_id"]}",
+        _ => $"{Path}?{Per}={HttpUtility.ParseQueryString(url.Query)[Per]}",
+    };
 
     public override string ToString() =>
         $"{Path}: {Limit} per {Window.TotalSeconds.ToString(CultureInfo.InvariantCulture)} s{(Per is null ? "" : " per " + Per)}";
@@ -92,7 +108,7 @@ public sealed class SlidingWindow(int limit, TimeSpan window)
 
 /// <summary>
 /// Keeps the run inside the target's rate limits instead of running into them: the profile's pace rules
-/// (Okta: /authorize per client, /token and /api/v1/authn per user), and an early slow-down whenever a
+/// (Okta: /authorize per client, /token and /api/v1/authn per user, each told apart by <see cref="PaceIdentity"/>), and an early slow-down whenever a
 /// response says its window is nearly spent (X-Rate-Limit-Remaining), held until X-Rate-Limit-Reset measured
 /// against the response's Date. 429s that still happen are the <see cref="RateLimitHandler"/>'s to handle.
 /// </summary>
@@ -137,8 +153,11 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
     public static TimeSpan? HoldFor(HttpResponseMessage response)
     {
         // Limit 0 is Okta's concurrency mode, where the reset is "only a suggested value": nothing to pace by.
+        // "Nearly spent" is the last 5 % of a window; a small window (Okta's 4 a second per user) is held only once it
+        // is spent: its reset is in whole seconds plus a second of margin, so holding it with one request left would
+        // cost up to two seconds for each three requests the pace rules already keep under the limit.
         return RateLimitHeaders.Value(response, "X-Rate-Limit-Limit") is { } limit and > 0
-            && RateLimitHeaders.Value(response, "X-Rate-Limit-Remaining") is { } remaining && remaining <= Math.Max(1, limit / 20)
+            && RateLimitHeaders.Value(response, "X-Rate-Limit-Remaining") is { } remaining && remaining <= limit / 20
                 ? RateLimitHeaders.UntilReset(response)
                 : null;
     }
@@ -147,18 +166,27 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
     {
         var url = request.RequestUri!;
         var path = url.GetLeftPart(UriPartial.Path);
+        var matching = rules.Where(r => r.Matches(url)).ToList();
+        var identity = matching.Any(r => r.NeedsIdentity) ? await PaceIdentity.OfAsync(request, cancellationToken).ConfigureAwait(false) : null;
+        // The headers describe the bucket the server counted this request in. Where a rule counts per user or client
+        // (Okta's per-user /token and per-client /authorize limits, okta.md §3.2), that bucket is the user's or the
+        // client's on every server of the org (a user's token requests to the org server and to a custom server count
+        // together), and a nearly spent window of one user says nothing about another's: the hold is kept per rule
+        // and user or client. Otherwise per path, as the headers' bucket is unknown.
+        var keyed = matching.Where(r => r.NeedsIdentity).Select(r => r.Key(url, identity)).ToList();
+        var holdKey = keyed.Count > 0 ? string.Join("|", keyed) : path;
         var wait = TimeSpan.Zero;
         lock (gate)
         {
             var now = DateTimeOffset.UtcNow;
-            if (heldUntil.TryGetValue(path, out var until) && until > now)
+            if (heldUntil.TryGetValue(holdKey, out var until) && until > now)
             {
                 wait = until - now;
             }
 
-            foreach (var rule in rules.Where(r => r.Matches(url)))
+            foreach (var rule in matching)
             {
-                var key = rule.Key(url);
+                var key = rule.Key(url, identity);
                 if (!windows.TryGetValue(key, out var window))
                 {
                     windows[key] = window = new SlidingWindow(rule.Limit, rule.Window);
@@ -168,11 +196,29 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
             }
         }
 
-        if (wait > TimeSpan.Zero)
+        while (wait > TimeSpan.Zero)
         {
             Interlocked.Add(ref waitedTicks, wait.Ticks);
             WaitObserver.Value?.Invoke(wait);
             await Task.Delay(wait, cancellationToken).ConfigureAwait(false);
+
+            // A request queued while others of its bucket were in flight reserved its start before their answers came
+            // back; an answer may since have said the server's window is nearly spent (Okta counts /token per user with
+            // a window of its own, which a request queued a window later can still fall into). The hold wins, and the
+            // request takes a new place in the rules' windows after it, so the held requests do not all go at once.
+            lock (gate)
+            {
+                var now = DateTimeOffset.UtcNow;
+                wait = TimeSpan.Zero;
+                if (heldUntil.TryGetValue(holdKey, out var until) && until > now)
+                {
+                    wait = until - now;
+                    foreach (var rule in matching)
+                    {
+                        wait = windows[rule.Key(url, identity)].Reserve(now, now + wait);
+                    }
+                }
+            }
         }
 
         var response = await base.SendAsync(request, cancellationToken).ConfigureAwait(false);
@@ -181,9 +227,9 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
             lock (gate)
             {
                 var until = DateTimeOffset.UtcNow + hold;
-                if (!heldUntil.TryGetValue(path, out var current) || current < until)
+                if (!heldUntil.TryGetValue(holdKey, out var current) || current < until)
                 {
-                    heldUntil[path] = until;
+                    heldUntil[holdKey] = until;
                 }
             }
         }

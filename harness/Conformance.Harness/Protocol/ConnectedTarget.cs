@@ -10,7 +10,8 @@ namespace Conformance.Harness.Protocol;
 /// </summary>
 public sealed class ConnectedTarget
 {
-    private ConnectedTarget(TargetProfile profile, HarnessHttp http, IReadOnlyList<AuthorizationServer> servers)
+    // Internal, not private: unit tests build a target from servers they describe, without discovery.
+    internal ConnectedTarget(TargetProfile profile, HarnessHttp http, IReadOnlyList<AuthorizationServer> servers)
     {
         Profile = profile;
         Http = http;

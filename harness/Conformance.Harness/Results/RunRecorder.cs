@@ -44,7 +44,7 @@ public sealed class RunRecorder(ConnectedTarget target, IReadOnlyList<string> lo
         Target = new RunTarget(
             target.Profile.Name,
             target.Servers.Select(s => new RunServer(s.Name, s.Issuer.OriginalString, s.Profile.Audience, s.Unavailable is null ? null : target.Http.Redactor.Text(s.Unavailable))).ToList(),
-            target.Profile.Clients.Values.Select(c => new RunClient(c.Role, c.ClientId, c.IsConfidential)).ToList(),
+            target.Profile.AllClients.Select(c => new RunClient(c.Role, c.ClientId, c.IsConfidential)).ToList(),
             loginDrivers,
             faults.ToList()) { MaxInconclusive = target.Profile.Options.MaxInconclusive },
         Checks = checks.OrderBy(c => c.Id, StringComparer.Ordinal).ThenBy(c => c.Server, StringComparer.Ordinal).ToList(),

@@ -69,7 +69,7 @@ public sealed class TargetProfileLoader
             }
             var name = fields.String(root, "$", "name", required: true) ?? "";
             var servers = ReadServers(root);
-            var clients = ReadClients(root, servers);
+            var (clients, pools) = ReadClients(root, servers);
             var users = ReadUsers(root);
             var login = ReadLogin(root);
             var options = ReadOptions(root);
@@ -80,7 +80,7 @@ public sealed class TargetProfileLoader
                 throw new TargetProfileException(source, problems);
             }
 
-            return new TargetProfile(name, servers, clients, users, login, options);
+            return new TargetProfile(name, servers, clients, users, login, options) { ClientPools = pools };
         }
     }
 
@@ -205,56 +205,91 @@ public sealed class TargetProfileLoader
         return servers;
     }
 
-    private Dictionary<string, ClientProfile> ReadClients(JsonElement root, List<ServerProfile> servers)
+    /// <summary>
+    /// <c>"clients": { "web": { ... }, "native": [ { ... }, { ... } ] }</c>: a role's value is one client, or an array
+    /// of interchangeable clients of that role (checks are spread over them, see <see cref="Checks.Lanes"/>).
+    /// </summary>
+    private (Dictionary<string, ClientProfile> First, Dictionary<string, IReadOnlyList<ClientProfile>> Pools) ReadClients(JsonElement root, List<ServerProfile> servers)
     {
         var clients = new Dictionary<string, ClientProfile>(StringComparer.Ordinal);
+        var pools = new Dictionary<string, IReadOnlyList<ClientProfile>>(StringComparer.Ordinal);
         if (!root.TryGetProperty("clients", out var map) || map.ValueKind != JsonValueKind.Object)
         {
-            return clients;
+            return (clients, pools);
         }
 
+        var seen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var property in map.EnumerateObject())
         {
             var role = property.Name;
-            var path = $"$.clients.{role}";
-            var c = property.Value;
-            if (!ClientRoles.Contains(role) || c.ValueKind != JsonValueKind.Object)
+            if (!ClientRoles.Contains(role))
             {
                 continue;
             }
-            var id = fields.String(c, path, "id", required: true);
-            var secret = fields.SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
-            if (PublicRoles.Contains(role) && c.TryGetProperty("secret", out _))
+
+            var entries = property.Value.ValueKind == JsonValueKind.Array
+                ? ProfileFields.Objects(property.Value, $"$.clients.{role}")
+                : property.Value.ValueKind == JsonValueKind.Object ? [(property.Value, $"$.clients.{role}")] : [];
+            var pool = new List<ClientProfile>();
+            foreach (var (c, path) in entries)
             {
-                fields.Problem($"{path}.secret: a {role} client is public and must not have a secret");
+                if (ReadClient(role, c, path, servers) is not { } client)
+                {
+                    continue;
+                }
+
+                // Interchangeable clients are counted apart by the target (Okta: /authorize per client_id); one id twice
+                // is one client, and web and web2 must stay two clients for the cross-client checks.
+                var key = client.ClientId + (role is "web" or "web2" ? "|web" : "|" + role);
+                if (seen.TryGetValue(key, out var first))
+                {
+                    fields.Problem($"{path}.id: '{client.ClientId}' is already the client at {first}" + (role is "web" or "web2" ? " (web and web2 must be different clients)" : ""));
+                    continue;
+                }
+
+                seen[key] = path;
+                pool.Add(client);
             }
 
-            // private_key_jwt (RFC 7523 §2.2): the assertion client holds a private JWK instead of a secret. Its shape is
-            // checked where it is used (a plan loads the profile with placeholder secrets).
-            var privateKey = fields.SecretValue(c, path, "privateKey", required: role == "assertion");
-
-            var redirect = fields.Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
-            var postLogout = fields.Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
-            var scopes = fields.Strings(c, path, "scopes");
-            if (role is "service" or "assertion" && scopes.Count == 0)
+            if (pool.Count > 0)
             {
-                // Client credentials needs a custom scope (Okta refuses openid there); nothing can be guessed.
-                fields.Problem($"{path}.scopes: required for the service client (at least one custom scope)");
-            }
-
-            var serverNames = fields.Strings(c, path, "servers");
-            foreach (var unknown in serverNames.Where(n => servers.All(s => s.Name != n)))
-            {
-                fields.Problem($"{path}.servers: '{unknown}' is not the name of a server in $.servers");
-            }
-
-            if (id is not null)
-            {
-                clients[role] = new ClientProfile(role, id, secret, redirect, postLogout, scopes, serverNames) { PrivateKey = privateKey };
+                clients[role] = pool[0];
+                pools[role] = pool;
             }
         }
 
-        return clients;
+        return (clients, pools);
+    }
+
+    private ClientProfile? ReadClient(string role, JsonElement c, string path, List<ServerProfile> servers)
+    {
+        var id = fields.String(c, path, "id", required: true);
+        var secret = fields.SecretValue(c, path, "secret", required: ConfidentialRoles.Contains(role));
+        if (PublicRoles.Contains(role) && c.TryGetProperty("secret", out _))
+        {
+            fields.Problem($"{path}.secret: a {role} client is public and must not have a secret");
+        }
+
+        // private_key_jwt (RFC 7523 §2.2): the assertion client holds a private JWK instead of a secret. Its shape is
+        // checked where it is used (a plan loads the profile with placeholder secrets).
+        var privateKey = fields.SecretValue(c, path, "privateKey", required: role == "assertion");
+
+        var redirect = fields.Url(c, path, "redirectUri", required: RedirectingRoles.Contains(role), allowCustomScheme: true);
+        var postLogout = fields.Url(c, path, "postLogoutRedirectUri", required: false, allowCustomScheme: true);
+        var scopes = fields.Strings(c, path, "scopes");
+        if (role is "service" or "assertion" && scopes.Count == 0)
+        {
+            // Client credentials needs a custom scope (Okta refuses openid there); nothing can be guessed.
+            fields.Problem($"{path}.scopes: required for the service client (at least one custom scope)");
+        }
+
+        var serverNames = fields.Strings(c, path, "servers");
+        foreach (var unknown in serverNames.Where(n => servers.All(s => s.Name != n)))
+        {
+            fields.Problem($"{path}.servers: '{unknown}' is not the name of a server in $.servers");
+        }
+
+        return id is null ? null : new ClientProfile(role, id, secret, redirect, postLogout, scopes, serverNames) { PrivateKey = privateKey };
     }
 
     private List<UserProfile> ReadUsers(JsonElement root)
@@ -321,7 +356,9 @@ public sealed class TargetProfileLoader
         var timeout = ProfileFields.Number(o, "timeoutSeconds") is { } t ? TimeSpan.FromSeconds(t) : defaults.Timeout;
         var skew = ProfileFields.Number(o, "clockSkewSeconds") is { } s ? TimeSpan.FromSeconds(s) : defaults.ClockSkew;
         var maxBody = ProfileFields.Number(o, "maxBodyMegabytes") ?? defaults.MaxBodyMegabytes;
-        var pacing = o.TryGetProperty("pacing", out var rules) ? ReadPacing(rules, path + ".pacing") : defaults.Pacing;
+        var pacing = !o.TryGetProperty("pacing", out var rules) ? defaults.Pacing
+            : rules.ValueKind == JsonValueKind.String ? (rules.GetString() == "okta" ? TargetOptions.OktaPacing : [])
+            : ReadPacing(rules, path + ".pacing");
         var maxInconclusive = ProfileFields.Number(o, "maxInconclusive") ?? defaults.MaxInconclusive;
         return new TargetOptions(ProfileFields.Bool(o, "invasive") ?? false, concurrency, timeout, skew)
         {
@@ -329,7 +366,10 @@ public sealed class TargetProfileLoader
         };
     }
 
-    /// <summary><c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client_id" } ]</c>; an empty list switches pacing off.</summary>
+    /// <summary>
+    /// <c>"pacing": [ { "path": "*/v1/authorize", "limit": 50, "windowSeconds": 60, "per": "client" } ]</c>; an empty list
+    /// switches pacing off, and <c>"pacing": "okta"</c> (any other string is the schema's to report) takes <see cref="TargetOptions.OktaPacing"/>.
+    /// </summary>
     private List<PaceRule> ReadPacing(JsonElement rules, string path)
     {
         var pacing = new List<PaceRule>();

@@ -43,7 +43,7 @@ internal sealed class PlanReport
         text.AppendLine("PLAN MODE: nothing was sent to the target (no discovery, no login, no preflight, no connection of any kind).");
         text.AppendLine($"Target '{profile.Name}' from {source}");
         text.AppendLine("  servers: " + string.Join("; ", profile.Servers.Select(s => $"{s.Name} {s.Issuer}")));
-        text.AppendLine("  clients: " + string.Join("; ", profile.Clients.Values.Select(c => $"{c.Role} ({c.ClientId}{(c.Servers.Count == 0 ? "" : ", servers " + string.Join(", ", c.Servers))})")));
+        text.AppendLine("  clients: " + string.Join("; ", profile.AllClients.Select(c => $"{c.Role} ({c.ClientId}{(c.Servers.Count == 0 ? "" : ", servers " + string.Join(", ", c.Servers))})")));
         text.AppendLine("  users: " + string.Join("; ", profile.Users.Select(u => u.Username + (u.TotpSecret is null ? "" : " (one-time codes)"))));
         text.AppendLine("  login drivers: " + string.Join("; ", profile.Login.Drivers.Select(d => input.Drivers.GetValueOrDefault(d) is { } why ? $"{d} (cannot run here: {why})" : $"{d} (can run here)")));
         text.AppendLine($"  options: invasive {(o.Invasive ? "true" : "false")}, maxConcurrency {o.MaxConcurrency}, timeout {o.Timeout.TotalSeconds:0} s; pacing: {(o.Pacing.Count == 0 ? "none" : string.Join("; ", o.Pacing))}");
@@ -123,16 +123,19 @@ internal sealed class PlanReport
             text.AppendLine($"  server {server.Name}: {on.Sum(r => r.Count)} ({ByEndpoint(on)})");
         }
 
+        var laneUsers = Planner.LaneUsers(input.Profile);
         foreach (var user in input.Profile.Users)
         {
             var of = sent.Where(r => r.User == user.Username).ToList();
-            text.AppendLine($"  user {user.Username}: {of.Sum(r => r.Count)} ({(of.Count == 0 ? "none" : ByEndpoint(of))})" + (user.Username == Planner.CheckUser(input.Profile) ? ", the user the checks and flows log in as" : ", preflight only"));
+            var role = !laneUsers.Contains(user.Username) ? ", preflight only"
+                : laneUsers.Count == 1 ? ", the user the checks and flows log in as" : $", one of the {laneUsers.Count} users the checks and flows log in as";
+            text.AppendLine($"  user {user.Username}: {of.Sum(r => r.Count)} ({(of.Count == 0 ? "none" : ByEndpoint(of))})" + role);
         }
 
-        foreach (var role in sent.Select(r => r.Role).Where(r => r != "-").Distinct().OrderBy(r => r, StringComparer.Ordinal))
+        foreach (var group in sent.Where(r => r.Role != "-").GroupBy(r => (r.Role, r.ClientId)).OrderBy(g => g.Key.Role, StringComparer.Ordinal).ThenBy(g => g.Key.ClientId, StringComparer.Ordinal))
         {
-            var of = sent.Where(r => r.Role == role).ToList();
-            var name = role == "?" ? "an unnamed confidential client (HTTP Basic hides which)" : $"client {role} ({input.Profile.Client(role)?.ClientId})";
+            var of = group.ToList();
+            var name = group.Key.Role == "?" ? "an unnamed confidential client (HTTP Basic hides which)" : $"client {group.Key.Role} ({group.Key.ClientId ?? input.Profile.Client(group.Key.Role)?.ClientId})";
             text.AppendLine($"  {name}: {of.Sum(r => r.Count)} ({ByEndpoint(of)})");
         }
 

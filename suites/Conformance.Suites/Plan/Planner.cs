@@ -54,8 +54,27 @@ internal static class Planner
         ["okta-authn"] = [("authn", 1), ("authorize", 1)],
     };
 
-    public static IReadOnlyList<PlannedItem> Items(PlanInput input) =>
-        CheckItems(input).Concat(FlowItems(input)).ToList();
+    /// <summary>
+    /// Every check and flow case, each case's requests in a lane as the run assigns them (see <see cref="Lanes"/>):
+    /// round-robin over the cases that send anything, so a profile with two users and two web clients counts half the
+    /// cases against each user's /token and each client's /authorize budget.
+    /// </summary>
+    public static IReadOnlyList<PlannedItem> Items(PlanInput input)
+    {
+        var lanes = new Lanes(input.Profile).All;
+        var next = 0;
+        return CheckItems(input).Concat(FlowItems(input))
+            .Select(item => item.Status == PlanStatus.NotRun || item.Requests.Count == 0 ? item : item with { Requests = InLane(item.Requests, lanes[next++ % lanes.Count]) })
+            .ToList();
+    }
+
+    /// <summary>The requests as the lane sends them: its client of each role, its user where a user takes part.</summary>
+    private static List<PlannedRequest> InLane(IEnumerable<PlannedRequest> requests, Lane lane) =>
+        requests.Select(r => r with
+        {
+            ClientId = lane.Clients.TryGetValue(r.Role, out var client) && r.ClientId is not null ? client.ClientId : r.ClientId,
+            User = r.User is null ? null : lane.User?.Username ?? r.User,
+        }).ToList();
 
     private static IEnumerable<PlannedItem> CheckItems(PlanInput input)
     {
@@ -167,9 +186,12 @@ internal static class Planner
 
     private static string Roles(IEnumerable<string> roles) => string.Join(" or ", roles.Select(r => $"'{r}'"));
 
-    /// <summary>The user the checks and flows log in as: the first without one-time codes (as <see cref="CheckContext.User"/> picks).</summary>
+    /// <summary>The user of the first lane: the first without one-time codes (as <see cref="CheckContext.User"/> picks in a one-lane run).</summary>
     public static string CheckUser(TargetProfile profile) =>
         (profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? profile.Users[0]).Username;
+
+    /// <summary>The users the checks and flows log in as, one per lane (see <see cref="Lanes.Users"/>).</summary>
+    public static IReadOnlySet<string> LaneUsers(TargetProfile profile) => new Lanes(profile).Users.Select(u => u.Username).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// Before any check: discovery and keys of every server, then the preflight's logins: every user with every driver that can run here on every server; a user with one-time

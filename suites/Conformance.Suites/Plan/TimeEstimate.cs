@@ -3,11 +3,25 @@ using Conformance.Harness.Target;
 
 namespace Conformance.Suites.Plan;
 
-/// <summary>One pacing bucket: a rule, and the client it counts apart when the rule is per client_id.</summary>
-internal sealed record PaceBucket(PaceRule Rule, string? ClientId, int Requests, TimeSpan Floor)
+/// <summary>One pacing bucket: a rule, and whom it counts apart ("client web-app", "user alice@…") when it counts per user or client.</summary>
+internal sealed record PaceBucket(PaceRule Rule, string? Who, int Requests, TimeSpan Floor)
 {
     public override string ToString() =>
-        $"{Rule.Path}{(ClientId is null ? "" : $" for client {ClientId}")}: {Requests} requests at {Rule.Limit} per {Rule.Window.TotalSeconds:0} s take at least {TimeEstimate.Text(Floor)}";
+        $"{Rule.Path}{(Who is null ? "" : $" for {Who}")}: {Requests} requests at {Rule.Limit} per {Rule.Window.TotalSeconds:0} s take at least {TimeEstimate.Text(Floor)}";
+
+    /// <summary>
+    /// Whom a planned request counts against, as the pacer keys it (PaceRule.Key): its user, or "no known user" (the
+    /// shared bucket); its client; or, for a query parameter such as client_id, the client of the authorization
+    /// request, the only one that carries it in its query.
+    /// </summary>
+    public static string? WhoOf(PaceRule rule, PlannedRequest request) => rule.Per switch
+    {
+        null => null,
+        // A client's own grant (no user) is counted against the client, as the pacer counts it (PaceIdentity).
+        PaceRule.PerUser => request.User is { } user ? "user " + user : request.ClientId is { } id && request.Endpoint == "token" ? "client " + id : "no known user",
+        PaceRule.PerClient => "client " + (request.ClientId ?? "?"),
+        _ => request.Endpoint == "authorize" ? "client " + (request.ClientId ?? "?") : null,
+    };
 }
 
 /// <summary>
@@ -34,8 +48,7 @@ internal sealed record TimeEstimate(TimeSpan Total, TimeSpan Work, TimeSpan Pref
             var path = Endpoints.PathOn(issuers[request.Server], request.Endpoint);
             foreach (var rule in profile.Options.Pacing.Where(r => r.Matches(new Uri("https://target.invalid" + path))))
             {
-                // The pacer reads the Per parameter from the query, which only the authorization request carries.
-                var key = (rule, rule.Per is not null && request.Endpoint == "authorize" ? request.ClientId ?? "?" : null);
+                var key = (rule, PaceBucket.WhoOf(rule, request));
                 buckets[key] = buckets.GetValueOrDefault(key) + request.Count;
             }
         }

@@ -13,8 +13,9 @@ namespace Conformance.Suites.Run;
 /// </summary>
 internal static class FlowSteps
 {
+    /// <summary>The user of the running flow's lane (see <see cref="Harness.Checks.Lanes"/>), else the first without one-time codes.</summary>
     public static UserProfile PasswordUser =>
-        TargetRun.Target.Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? TargetRun.Target.Profile.Users[0];
+        Harness.Checks.Lane.Current?.User ?? TargetRun.Target.Profile.Users.FirstOrDefault(u => u.TotpSecret is null) ?? TargetRun.Target.Profile.Users[0];
 
     /// <summary>Sends the request through the user agent and asserts a successful, state-preserving response.</summary>
     public static async Task<AuthorizationResponse> AuthorizeAsync(IUserAgent agent, AuthorizationRequest request, UserProfile user)

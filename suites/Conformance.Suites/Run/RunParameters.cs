@@ -9,6 +9,16 @@ internal static class RunParameters
     /// <summary>Path of a target profile; empty means the embedded reference issuer.</summary>
     public static string? TargetProfile => Get("target", "CONFORMANCE_TARGET");
 
+    /// <summary>
+    /// The profile used with the embedded reference issuer in place of fixtures/profiles/reference.json (its
+    /// {{embedded}} placeholder and REFERENCE_* secrets are supplied the same way), e.g.
+    /// fixtures/profiles/reference-okta-paced.json; null for reference.json. Ignored when a target is configured.
+    /// </summary>
+    public static string? ReferenceProfile => Get("reference-profile", "CONFORMANCE_REFERENCE_PROFILE") is { } path ? ResolvePath(path) : null;
+
+    /// <summary>"okta": the embedded issuer enforces Okta's documented rate limits (ReferenceIssuerOptions.OktaRateLimits); off otherwise.</summary>
+    public static bool ReferenceRateLimits => Get("reference-rate-limits", "CONFORMANCE_REFERENCE_RATE_LIMITS") is { } value && value.Equals("okta", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Fault profiles switched on in the embedded issuer, comma separated.</summary>
     public static IReadOnlySet<string> Faults =>
         (Get("faults", "CONFORMANCE_FAULTS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();

@@ -36,7 +36,7 @@ public static class Servers
     private static (IReadOnlyList<string>, IReadOnlyList<string>) Read()
     {
         var configured = RunParameters.TargetProfile;
-        var path = configured is null ? TargetRun.ReferenceProfilePath : RunParameters.ResolvePath(configured);
+        var path = configured is null ? RunParameters.ReferenceProfile ?? TargetRun.ReferenceProfilePath : RunParameters.ResolvePath(configured);
         try
         {
             // The environment as it is: a {{env:NAME}} in an issuer (a provider on a port chosen at run time) must
