@@ -11,12 +11,13 @@ namespace Conformance.Harness.Login;
 public sealed partial class BrowserUserAgent
 {
     /// <summary>
-    /// One call: one page, one DevTools session intercepting navigations, one deadline. Each page is read into
+    /// One call: the user agent's tab (its page and the DevTools session intercepting its navigations), one deadline. Each page is read into
     /// <see cref="PageFacts"/> and classified by <see cref="LoginPageInterpreter"/>, as the form driver does.
     /// </summary>
-    private sealed partial class Flow : IAsyncDisposable
+    private sealed partial class Flow : ITabListener
     {
         private readonly BrowserUserAgent agent;
+        private readonly BrowserTab tab;
         private readonly IPage page;
         private readonly Uri stopAt;
         private readonly UserProfile? user;
@@ -27,17 +28,18 @@ public sealed partial class BrowserUserAgent
         private TimeSpan timeout;
         private readonly TaskCompletionSource<AuthorizationResponse> captured = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
-        private ICDPSession? cdp;
-        private int navigations;
+        private readonly int navigationsAtStart;
 
         /// <summary>Document requests and responses seen by the interception: a script's navigation on its way, before any document commits.</summary>
         private int documentTraffic;
         private readonly LoginProgress progress;
 
-        public Flow(BrowserUserAgent agent, IPage page, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
+        public Flow(BrowserUserAgent agent, BrowserTab tab, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
         {
             this.agent = agent;
-            this.page = page;
+            this.tab = tab;
+            page = tab.Page;
+            navigationsAtStart = tab.Navigations;
             this.stopAt = stopAt;
             this.user = user;
             this.task = task;
@@ -45,14 +47,10 @@ public sealed partial class BrowserUserAgent
             this.timeout = timeout;
             selectors = LoginVocabulary.Selectors(agent.Login);
             progress = new LoginProgress(user);
-            page.FrameNavigated += (_, frame) =>
-            {
-                if (frame.ParentFrame is null)
-                {
-                    Interlocked.Increment(ref navigations);
-                }
-            };
         }
+
+        /// <summary>Top-level navigations of this flow's page (the tab counts them; the page may have served earlier calls).</summary>
+        private int Navigations => tab.Navigations - navigationsAtStart;
 
         private Redactor Redactor => agent.Redactor;
 
@@ -71,17 +69,8 @@ public sealed partial class BrowserUserAgent
             deadline.CancelAfter(timeout);
             var token = deadline.Token;
 
-            cdp = await page.Context.NewCDPSessionAsync(page).ConfigureAwait(false);
-            cdp.Event("Fetch.requestPaused").OnEvent += (_, e) => _ = OnPausedAsync(e);
-            await cdp.SendAsync("Fetch.enable", new Dictionary<string, object>
-            {
-                ["patterns"] = new object[]
-                {
-                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Request" },
-                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Response" },
-                },
-            }).ConfigureAwait(false);
-
+            // From here the tab's interception hands this flow every document request of the page.
+            tab.Attach(this);
             await GotoAsync(start).ConfigureAwait(false);
 
             for (var step = 0; step < MaxSteps; step++)
@@ -106,7 +95,7 @@ public sealed partial class BrowserUserAgent
                 }
 
                 progress.Took(verdict.Kind);
-                var before = Volatile.Read(ref navigations);
+                var before = Navigations;
                 switch (verdict.Kind)
                 {
                     case LoginPageKind.Password:
@@ -231,7 +220,7 @@ public sealed partial class BrowserUserAgent
         private async Task<bool> FormLeavesAsync(LoginPageKind kind, CancellationToken token)
         {
             var until = DateTime.UtcNow + ReRenderGrace;
-            var seen = Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic);
+            var seen = Navigations + Volatile.Read(ref documentTraffic);
             while (DateTime.UtcNow < until)
             {
                 await Task.Delay(Poll, token).ConfigureAwait(false);
@@ -240,7 +229,7 @@ public sealed partial class BrowserUserAgent
                     return true;
                 }
 
-                if (Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic) is var now && now != seen)
+                if (Navigations + Volatile.Read(ref documentTraffic) is var now && now != seen)
                 {
                     seen = now;
                     until = DateTime.UtcNow + ReRenderGrace;
@@ -278,7 +267,7 @@ public sealed partial class BrowserUserAgent
                 }
 
                 token.ThrowIfCancellationRequested();
-                var now = Volatile.Read(ref navigations);
+                var now = Navigations;
                 var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
                 var verdict = read is { } r ? LoginPageInterpreter.Classify(r.Facts, stopAt) : null;
                 if (verdict is { Kind: LoginPageKind.FormPost, Form: { } form })
@@ -422,7 +411,7 @@ public sealed partial class BrowserUserAgent
                 while (clock.Elapsed < until)
                 {
                     token.ThrowIfCancellationRequested();
-                    if (IsCaptured || Volatile.Read(ref navigations) != navigationsBefore || handle is null)
+                    if (IsCaptured || Navigations != navigationsBefore || handle is null)
                     {
                         return;
                     }
