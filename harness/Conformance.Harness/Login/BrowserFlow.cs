@@ -143,8 +143,7 @@ public sealed partial class BrowserUserAgent
                     {
                         // Consent, an interstitial, a logout confirmation: the accepting button, never one that denies.
                         var button = Locate(verdict.Button!.Ref);
-                        await ClickAsync(button, $"the {Accepting(verdict.Kind)} button").ConfigureAwait(false);
-                        await WaitForChangeAsync(button, before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
+                        await ActAndWaitAsync(button, () => ClickAsync(button, $"the {Accepting(verdict.Kind)} button"), before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
                         break;
                     }
                 }
@@ -349,9 +348,11 @@ public sealed partial class BrowserUserAgent
         /// </summary>
         private async Task SendAsync(ILocator field, ILocator? button, string value, string what, int navigationsBefore, string? errorBefore, CancellationToken token)
         {
-            await field.FillAsync(value, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
-            await SubmitAsync(field, button, what).ConfigureAwait(false);
-            await WaitForChangeAsync(field, navigationsBefore, errorBefore, $"{what} was submitted", refused: true, token).ConfigureAwait(false);
+            await ActAndWaitAsync(field, async () =>
+            {
+                await field.FillAsync(value, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                await SubmitAsync(field, button, what).ConfigureAwait(false);
+            }, navigationsBefore, errorBefore, $"{what} was submitted", refused: true, token).ConfigureAwait(false);
         }
 
         /// <summary>Sends the form of <paramref name="field"/>: its button when there is one, else Enter in the field.</summary>
@@ -390,10 +391,12 @@ public sealed partial class BrowserUserAgent
         }
 
         /// <summary>
-        /// After an action: waits until the page moves on (a navigation, or the acted-on element disappears), the
-        /// response is captured, or the page shows a new error, which means the server refused what was sent.
+        /// Acts on <paramref name="element"/>, then waits until the page moves on (a navigation, or the element
+        /// disappears), the response is captured, or the page shows a new error, which means the server refused what
+        /// was sent. The element is held before acting: looked for afterwards, once its document is gone, it was
+        /// waited for in vain (500 ms on every page that moved on).
         /// </summary>
-        private async Task WaitForChangeAsync(ILocator element, int navigationsBefore, string? errorBefore, string what, bool refused, CancellationToken token)
+        private async Task ActAndWaitAsync(ILocator element, Func<Task> act, int navigationsBefore, string? errorBefore, string what, bool refused, CancellationToken token)
         {
             IElementHandle? handle = null;
             try
@@ -402,11 +405,12 @@ public sealed partial class BrowserUserAgent
             }
             catch (Exception e) when (IsBrowserError(e))
             {
-                // Gone already: the page moved on.
+                // Gone already: the action below says so, or the page moved on.
             }
 
             try
             {
+                await act().ConfigureAwait(false);
                 var until = clock.Elapsed + ReactionTimeout;
                 while (clock.Elapsed < until)
                 {
