@@ -235,6 +235,19 @@ public sealed partial class BrowserUserAgent
                 }
 
                 var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
+                // Looked at again after the read: while a script's navigation is paused at the server the read can block
+                // for up to ScriptTimeout, and traffic that went on meanwhile must restart the wait before it is judged over.
+                if (IsCaptured)
+                {
+                    return true;
+                }
+
+                if (Navigations + Volatile.Read(ref documentTraffic) is var after && after != seen)
+                {
+                    seen = after;
+                    until = DateTime.UtcNow + ReRenderGrace;
+                }
+
                 if (read is not { } r)
                 {
                     continue;
