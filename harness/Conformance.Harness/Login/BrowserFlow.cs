@@ -11,12 +11,13 @@ namespace Conformance.Harness.Login;
 public sealed partial class BrowserUserAgent
 {
     /// <summary>
-    /// One call: one page, one DevTools session intercepting navigations, one deadline. Each page is read into
+    /// One call: the user agent's tab (its page and the DevTools session intercepting its navigations), one deadline. Each page is read into
     /// <see cref="PageFacts"/> and classified by <see cref="LoginPageInterpreter"/>, as the form driver does.
     /// </summary>
-    private sealed partial class Flow : IAsyncDisposable
+    private sealed partial class Flow : ITabListener
     {
         private readonly BrowserUserAgent agent;
+        private readonly BrowserTab tab;
         private readonly IPage page;
         private readonly Uri stopAt;
         private readonly UserProfile? user;
@@ -27,17 +28,18 @@ public sealed partial class BrowserUserAgent
         private TimeSpan timeout;
         private readonly TaskCompletionSource<AuthorizationResponse> captured = new(TaskCreationOptions.RunContinuationsAsynchronously);
         private readonly ConcurrentDictionary<string, (DateTimeOffset Started, long Ticks)> started = new();
-        private ICDPSession? cdp;
-        private int navigations;
+        private readonly int navigationsAtStart;
 
         /// <summary>Document requests and responses seen by the interception: a script's navigation on its way, before any document commits.</summary>
         private int documentTraffic;
         private readonly LoginProgress progress;
 
-        public Flow(BrowserUserAgent agent, IPage page, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
+        public Flow(BrowserUserAgent agent, BrowserTab tab, Uri stopAt, UserProfile? user, UserAgentTask task, EvidenceScope? scope, TimeSpan timeout)
         {
             this.agent = agent;
-            this.page = page;
+            this.tab = tab;
+            page = tab.Page;
+            navigationsAtStart = tab.Navigations;
             this.stopAt = stopAt;
             this.user = user;
             this.task = task;
@@ -45,14 +47,10 @@ public sealed partial class BrowserUserAgent
             this.timeout = timeout;
             selectors = LoginVocabulary.Selectors(agent.Login);
             progress = new LoginProgress(user);
-            page.FrameNavigated += (_, frame) =>
-            {
-                if (frame.ParentFrame is null)
-                {
-                    Interlocked.Increment(ref navigations);
-                }
-            };
         }
+
+        /// <summary>Top-level navigations of this flow's page (the tab counts them; the page may have served earlier calls).</summary>
+        private int Navigations => tab.Navigations - navigationsAtStart;
 
         private Redactor Redactor => agent.Redactor;
 
@@ -71,17 +69,8 @@ public sealed partial class BrowserUserAgent
             deadline.CancelAfter(timeout);
             var token = deadline.Token;
 
-            cdp = await page.Context.NewCDPSessionAsync(page).ConfigureAwait(false);
-            cdp.Event("Fetch.requestPaused").OnEvent += (_, e) => _ = OnPausedAsync(e);
-            await cdp.SendAsync("Fetch.enable", new Dictionary<string, object>
-            {
-                ["patterns"] = new object[]
-                {
-                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Request" },
-                    new Dictionary<string, object> { ["urlPattern"] = "*", ["resourceType"] = "Document", ["requestStage"] = "Response" },
-                },
-            }).ConfigureAwait(false);
-
+            // From here the tab's interception hands this flow every document request of the page.
+            tab.Attach(this);
             await GotoAsync(start).ConfigureAwait(false);
 
             for (var step = 0; step < MaxSteps; step++)
@@ -106,7 +95,7 @@ public sealed partial class BrowserUserAgent
                 }
 
                 progress.Took(verdict.Kind);
-                var before = Volatile.Read(ref navigations);
+                var before = Navigations;
                 switch (verdict.Kind)
                 {
                     case LoginPageKind.Password:
@@ -154,8 +143,7 @@ public sealed partial class BrowserUserAgent
                     {
                         // Consent, an interstitial, a logout confirmation: the accepting button, never one that denies.
                         var button = Locate(verdict.Button!.Ref);
-                        await ClickAsync(button, $"the {Accepting(verdict.Kind)} button").ConfigureAwait(false);
-                        await WaitForChangeAsync(button, before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
+                        await ActAndWaitAsync(button, () => ClickAsync(button, $"the {Accepting(verdict.Kind)} button"), before, error, $"the {Accepting(verdict.Kind)} button was pressed", refused: false, token).ConfigureAwait(false);
                         break;
                     }
                 }
@@ -231,7 +219,7 @@ public sealed partial class BrowserUserAgent
         private async Task<bool> FormLeavesAsync(LoginPageKind kind, CancellationToken token)
         {
             var until = DateTime.UtcNow + ReRenderGrace;
-            var seen = Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic);
+            var seen = Navigations + Volatile.Read(ref documentTraffic);
             while (DateTime.UtcNow < until)
             {
                 await Task.Delay(Poll, token).ConfigureAwait(false);
@@ -240,13 +228,26 @@ public sealed partial class BrowserUserAgent
                     return true;
                 }
 
-                if (Volatile.Read(ref navigations) + Volatile.Read(ref documentTraffic) is var now && now != seen)
+                if (Navigations + Volatile.Read(ref documentTraffic) is var now && now != seen)
                 {
                     seen = now;
                     until = DateTime.UtcNow + ReRenderGrace;
                 }
 
                 var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
+                // Looked at again after the read: while a script's navigation is paused at the server the read can block
+                // for up to ScriptTimeout, and traffic that went on meanwhile must restart the wait before it is judged over.
+                if (IsCaptured)
+                {
+                    return true;
+                }
+
+                if (Navigations + Volatile.Read(ref documentTraffic) is var after && after != seen)
+                {
+                    seen = after;
+                    until = DateTime.UtcNow + ReRenderGrace;
+                }
+
                 if (read is not { } r)
                 {
                     continue;
@@ -278,7 +279,7 @@ public sealed partial class BrowserUserAgent
                 }
 
                 token.ThrowIfCancellationRequested();
-                var now = Volatile.Read(ref navigations);
+                var now = Navigations;
                 var read = await BrowserPageReader.ReadAsync(page, selectors, ScriptTimeout).ConfigureAwait(false);
                 var verdict = read is { } r ? LoginPageInterpreter.Classify(r.Facts, stopAt) : null;
                 if (verdict is { Kind: LoginPageKind.FormPost, Form: { } form })
@@ -360,9 +361,11 @@ public sealed partial class BrowserUserAgent
         /// </summary>
         private async Task SendAsync(ILocator field, ILocator? button, string value, string what, int navigationsBefore, string? errorBefore, CancellationToken token)
         {
-            await field.FillAsync(value, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
-            await SubmitAsync(field, button, what).ConfigureAwait(false);
-            await WaitForChangeAsync(field, navigationsBefore, errorBefore, $"{what} was submitted", refused: true, token).ConfigureAwait(false);
+            await ActAndWaitAsync(field, async () =>
+            {
+                await field.FillAsync(value, new LocatorFillOptions { Timeout = Ms() }).ConfigureAwait(false);
+                await SubmitAsync(field, button, what).ConfigureAwait(false);
+            }, navigationsBefore, errorBefore, $"{what} was submitted", refused: true, token).ConfigureAwait(false);
         }
 
         /// <summary>Sends the form of <paramref name="field"/>: its button when there is one, else Enter in the field.</summary>
@@ -401,10 +404,12 @@ public sealed partial class BrowserUserAgent
         }
 
         /// <summary>
-        /// After an action: waits until the page moves on (a navigation, or the acted-on element disappears), the
-        /// response is captured, or the page shows a new error, which means the server refused what was sent.
+        /// Acts on <paramref name="element"/>, then waits until the page moves on (a navigation, or the element
+        /// disappears), the response is captured, or the page shows a new error, which means the server refused what
+        /// was sent. The element is held before acting: looked for afterwards, once its document is gone, it was
+        /// waited for in vain (500 ms on every page that moved on).
         /// </summary>
-        private async Task WaitForChangeAsync(ILocator element, int navigationsBefore, string? errorBefore, string what, bool refused, CancellationToken token)
+        private async Task ActAndWaitAsync(ILocator element, Func<Task> act, int navigationsBefore, string? errorBefore, string what, bool refused, CancellationToken token)
         {
             IElementHandle? handle = null;
             try
@@ -413,16 +418,17 @@ public sealed partial class BrowserUserAgent
             }
             catch (Exception e) when (IsBrowserError(e))
             {
-                // Gone already: the page moved on.
+                // Gone already: the action below says so, or the page moved on.
             }
 
             try
             {
+                await act().ConfigureAwait(false);
                 var until = clock.Elapsed + ReactionTimeout;
                 while (clock.Elapsed < until)
                 {
                     token.ThrowIfCancellationRequested();
-                    if (IsCaptured || Volatile.Read(ref navigations) != navigationsBefore || handle is null)
+                    if (IsCaptured || Navigations != navigationsBefore || handle is null)
                     {
                         return;
                     }

@@ -13,13 +13,8 @@ public sealed partial class BrowserUserAgent
     private sealed partial class Flow
     {
 
-        private async Task OnPausedAsync(JsonElement? paused)
+        public async Task OnPausedAsync(ICDPSession cdp, JsonElement e)
         {
-            if (paused is not { } e || cdp is null)
-            {
-                return;
-            }
-
             var requestId = e.GetProperty("requestId").GetString()!;
             Interlocked.Increment(ref documentTraffic);
             try
@@ -69,7 +64,7 @@ public sealed partial class BrowserUserAgent
                 string? body = null;
                 if (status is >= 200 and < 300 && Driver.Recorder is not null && scope is not null)
                 {
-                    body = await ResponseBodyAsync(requestId).ConfigureAwait(false);
+                    body = await ResponseBodyAsync(cdp, requestId).ConfigureAwait(false);
                 }
 
                 Record(e, request, url, status, headers, body);
@@ -121,11 +116,11 @@ public sealed partial class BrowserUserAgent
             return request.TryGetProperty("postData", out var data) ? data.GetString() ?? "" : "";
         }
 
-        private async Task<string?> ResponseBodyAsync(string requestId)
+        private async Task<string?> ResponseBodyAsync(ICDPSession cdp, string requestId)
         {
             try
             {
-                var result = await cdp!.SendAsync("Fetch.getResponseBody", new Dictionary<string, object> { ["requestId"] = requestId }).ConfigureAwait(false);
+                var result = await cdp.SendAsync("Fetch.getResponseBody", new Dictionary<string, object> { ["requestId"] = requestId }).ConfigureAwait(false);
                 if (result is not { } r || !r.TryGetProperty("body", out var b))
                 {
                     return null;
@@ -188,21 +183,6 @@ public sealed partial class BrowserUserAgent
                 responseHeaders.Select(x => new KeyValuePair<string, string>(x.Key, Redactor.Header(x.Key, x.Value))).ToList(),
                 Redactor.Body(responseType, body),
                 null));
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (cdp is not null)
-            {
-                try
-                {
-                    await cdp.DetachAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsBrowserError(e))
-                {
-                    // Detached with its page.
-                }
-            }
         }
     }
 }

@@ -45,7 +45,8 @@ public sealed class BrowserLoginDriver(
 }
 
 /// <summary>
-/// One browser context (its own cookies) driven through one flow at a time. The client's redirect URI is never
+/// One browser context (its own cookies) with one page (see <see cref="BrowserTab"/>, kept from call to call as a
+/// person keeps a tab), driven through one flow at a time. The client's redirect URI is never
 /// contacted: every navigation is intercepted below Playwright with the DevTools Fetch domain, at the request
 /// stage (a navigation or a form_post to the redirect URI) and at the response stage (an HTTP redirect whose
 /// Location is the redirect URI, which Playwright's own routes cannot see), and aborted once its parameters
@@ -82,7 +83,10 @@ public sealed partial class BrowserUserAgent : PageUserAgent
 
     private readonly BrowserLoginDriver driver;
     private readonly SemaphoreSlim gate = new(1, 1);
-    private IBrowserContext? context;
+    private BrowserTab? tab;
+
+    /// <summary>The last flow failed or was cancelled: its page is replaced before the next call uses the tab.</summary>
+    private bool stale;
     private int disposed;
 
     internal BrowserUserAgent(BrowserLoginDriver driver) => this.driver = driver;
@@ -101,16 +105,10 @@ public sealed partial class BrowserUserAgent : PageUserAgent
         await gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (context is not null)
+            if (tab is not null)
             {
-                try
-                {
-                    await context.CloseAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsBrowserError(e))
-                {
-                    // The browser is gone already; so is the context.
-                }
+                // In the background: nothing is left to wait for in a context no flow will use again.
+                driver.Session.Close(tab);
             }
         }
         finally
@@ -133,12 +131,20 @@ public sealed partial class BrowserUserAgent : PageUserAgent
 
             try
             {
-                context ??= await driver.Session.NewContextAsync().ConfigureAwait(false);
+                tab ??= await driver.Session.TakeTabAsync(driver.FlowTimeout).ConfigureAwait(false);
             }
             catch (Exception e) when (IsBrowserError(e) || e is ObjectDisposedException)
             {
                 throw new LoginFailedException($"the browser could not open a new context (has Chromium crashed or been closed?): {BrowserSession.FirstLine(e.Message)}");
             }
+
+            if (stale)
+            {
+                stale = false;
+                await ReplacePageAsync().ConfigureAwait(false);
+            }
+
+            var context = tab.Context;
 
             var flowId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
 
@@ -160,25 +166,16 @@ public sealed partial class BrowserUserAgent : PageUserAgent
                 Name = TracePrefix + flowId,
             }).ConfigureAwait(false);
 
-            IPage page;
-            try
-            {
-                page = await context.NewPageAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (IsBrowserError(e))
-            {
-                await StopTracingAsync(null).ConfigureAwait(false);
-                driver.Session.DeleteTrace(TracePrefix + flowId);
-                throw new LoginFailedException($"the browser could not open a page: {BrowserSession.FirstLine(e.Message)}");
-            }
-
-            var flow = new Flow(this, page, stopAt, user, task, driver.Recorder?.CurrentScope, driver.FlowTimeout);
+            var page = tab.Page;
+            var flow = new Flow(this, tab, stopAt, user, task, driver.Recorder?.CurrentScope, driver.FlowTimeout);
             var typed = new List<string>();
             var tracing = true;
+            var finished = false;
             try
             {
                 var response = await flow.RunAsync(start, typed, ct).ConfigureAwait(false);
                 Redactor.AddArtefact(response.Code);
+                finished = true;
                 return response;
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -208,15 +205,10 @@ public sealed partial class BrowserUserAgent : PageUserAgent
 
                 driver.Session.DeleteTrace(TracePrefix + flowId);
 
-                await flow.DisposeAsync().ConfigureAwait(false);
-                try
-                {
-                    await page.CloseAsync().ConfigureAwait(false);
-                }
-                catch (Exception e) when (IsBrowserError(e))
-                {
-                    // The page or the browser is gone already.
-                }
+                tab.Release();
+                // A failed or cancelled flow may have left its page anywhere (a script mid-way, a hung document): a
+                // next call starts on a new one, in the same context.
+                stale = !finished;
             }
         }
         finally
@@ -225,12 +217,24 @@ public sealed partial class BrowserUserAgent : PageUserAgent
         }
     }
 
+    private async Task ReplacePageAsync()
+    {
+        try
+        {
+            await tab!.ReplacePageAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (IsBrowserError(e))
+        {
+            // The browser is gone: the next call says so when it cannot use the page.
+        }
+    }
+
     private async Task StopTracingAsync(string? path)
     {
         try
         {
             // Without a path the trace is discarded.
-            await context!.Tracing.StopAsync(path is null ? null : new TracingStopOptions { Path = path }).ConfigureAwait(false);
+            await tab!.Context.Tracing.StopAsync(path is null ? null : new TracingStopOptions { Path = path }).ConfigureAwait(false);
         }
         catch (Exception e) when (IsBrowserError(e))
         {
@@ -282,7 +286,7 @@ public sealed partial class BrowserUserAgent : PageUserAgent
 
         try
         {
-            await context!.Tracing.StopAsync(new TracingStopOptions { Path = raw }).ConfigureAwait(false);
+            await tab!.Context.Tracing.StopAsync(new TracingStopOptions { Path = raw }).ConfigureAwait(false);
             var secrets = typed.ToList();
             if (user is not null)
             {
@@ -335,5 +339,4 @@ public sealed partial class BrowserUserAgent : PageUserAgent
         }
     }
 
-    /// <summary>One call: one page, one DevTools session intercepting navigations, one deadline.</summary>
 }

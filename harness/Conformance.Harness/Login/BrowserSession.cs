@@ -129,6 +129,69 @@ public sealed class BrowserSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// How many tabs (a fresh context with its intercepted page, see <see cref="BrowserTab"/>) are kept opening ahead
+    /// of the user agents that will take them: opening one costs a few hundred milliseconds of DevTools calls and a
+    /// renderer process, which a flow would otherwise wait for. Two cover the suites' four workers between takes;
+    /// a tab never opened for a user agent is never handed to a second one, so no two flows share cookies.
+    /// </summary>
+    private const int TabsAhead = 2;
+
+    private readonly Queue<Task<BrowserTab>> ahead = new();
+    private readonly List<Task> closing = [];
+    private readonly Lock tabs = new();
+
+    /// <summary>A fresh tab for one user agent, opened ahead when one is ready; the next one starts opening meanwhile.</summary>
+    internal async Task<BrowserTab> TakeTabAsync(TimeSpan timeout)
+    {
+        Task<BrowserTab>? opened;
+        lock (tabs)
+        {
+            ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+            ahead.TryDequeue(out opened);
+            while (ahead.Count < TabsAhead)
+            {
+                ahead.Enqueue(BrowserTab.OpenAsync(this));
+            }
+        }
+
+        if (opened is not null)
+        {
+            try
+            {
+                return await opened.WaitAsync(timeout).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
+            {
+                // Opened ahead and failed (or still hanging): one more try now, whose failure is the one reported.
+                Forget(opened);
+            }
+        }
+
+        return await BrowserTab.OpenAsync(this).WaitAsync(timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes a user agent's tab without holding its flow: the context is nobody's any more, and the session waits for it at the end.</summary>
+    internal void Close(BrowserTab tab)
+    {
+        var closed = tab.DisposeAsync().AsTask();
+        lock (tabs)
+        {
+            closing.RemoveAll(t => t.IsCompleted);
+            closing.Add(closed);
+        }
+    }
+
+    /// <summary>A tab that was opened ahead and not taken: closed once it is open, its failure (if any) observed.</summary>
+    private void Forget(Task<BrowserTab> opening)
+    {
+        var closed = opening.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.CompletedTask, TaskScheduler.Default).Unwrap();
+        lock (tabs)
+        {
+            closing.Add(closed);
+        }
+    }
+
     /// <summary>A fresh browser context for one flow: no cookies, no storage, no service workers.</summary>
     internal async Task<IBrowserContext> NewContextAsync()
     {
@@ -148,6 +211,28 @@ public sealed class BrowserSession : IAsyncDisposable
         if (Interlocked.Exchange(ref disposed, 1) != 0)
         {
             return;
+        }
+
+        List<Task> pending;
+        lock (tabs)
+        {
+            foreach (var opening in ahead)
+            {
+                Forget(opening);
+            }
+
+            ahead.Clear();
+            pending = [.. closing];
+        }
+
+        try
+        {
+            // Contexts still closing (or opening) are closed with the browser anyway; the wait is bounded so a hung one cannot hold the run.
+            await Task.WhenAll(pending).WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or ObjectDisposedException)
+        {
+            // The browser closes them below.
         }
 
         try
