@@ -136,13 +136,10 @@ public static class RunReports
         }
 
         var notes = new List<string>();
-        // Printing in the run's browser (Chromium's CPU) and the Allure results and report (this process and Node's)
-        // need nothing of each other: the print goes on while the Allure step runs, and its line keeps its place.
-        Task<RenderOutcome>? printing = null;
-        var printed = messages.Count;
         if (options.Pdf && html is not null && options.PdfBrowser is { } running)
         {
-            printing = Task.Run(() => PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), running, options.ToolTimeout, options.PdfPaper));
+            var pdf = PdfPrinter.Print(html, Path.Combine(outDirectory, PdfFile), running, options.ToolTimeout, options.PdfPaper);
+            messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
         }
         else if (options.Pdf && html is not null)
         {
@@ -193,13 +190,6 @@ public static class RunReports
                     Allure.AllureHistory.Mirror(results, report);
                 }
             }
-        }
-
-        if (printing is not null)
-        {
-            // Print catches its own failures (a missing PDF is said, never thrown) and is bounded by ToolTimeout.
-            var pdf = printing.GetAwaiter().GetResult();
-            messages.Insert(printed, pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
         }
 
         if (options.Secrets.Count > 0)
