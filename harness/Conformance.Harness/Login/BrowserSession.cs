@@ -7,8 +7,8 @@ namespace Conformance.Harness.Login;
 /// <summary>
 /// One headless Chromium for the whole run, driven by Playwright. The browser is the one <see cref="BrowserLocator"/>
 /// finds (<c>CONFORMANCE_CHROMIUM</c>, Playwright's installed Chromium, or the system's): launching never downloads one.
-/// Every flow gets its own <see cref="IBrowserContext"/> (fresh cookies, storage and cache), so flows never
-/// share a login even though they share the process.
+/// Every user agent gets its own <see cref="IBrowserContext"/> (fresh cookies, storage and cache; see
+/// <see cref="BrowserTab"/>, opened ahead), so flows never share a login even though they share the process.
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
@@ -185,7 +185,8 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>A tab that was opened ahead and not taken: closed once it is open, its failure (if any) observed.</summary>
     private void Forget(Task<BrowserTab> opening)
     {
-        var closed = opening.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.CompletedTask, TaskScheduler.Default).Unwrap();
+        // A failed opening's exception is read here, so it is observed rather than reported as unobserved at a later GC.
+        var closed = opening.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.FromResult(t.Exception), TaskScheduler.Default).Unwrap();
         lock (tabs)
         {
             closing.Add(closed);
