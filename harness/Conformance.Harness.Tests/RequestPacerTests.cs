@@ -197,10 +197,9 @@ public class RequestPacerTests
         // The server's clock is an hour behind ours: only its own Date makes the reset meaningful.
         var date = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddHours(-1).ToUnixTimeSeconds());
 
-        RequestPacer.HoldFor(Spent(60, 2, date, date.AddSeconds(20))).Should().Be(TimeSpan.FromSeconds(21));
+        RequestPacer.HoldFor(Spent(60, 2, date, date.AddSeconds(20))).Should().Be(TimeSpan.FromSeconds(20));
         RequestPacer.HoldFor(Spent(60, 30, date, date.AddSeconds(20))).Should().BeNull("half the window is left");
-        RequestPacer.HoldFor(Spent(4, 1, date, date.AddSeconds(1))).Should().BeNull("a window of 4 with one left is not held: the pace rules keep under it");
-        RequestPacer.HoldFor(Spent(4, 0, date, date.AddSeconds(1))).Should().Be(TimeSpan.FromSeconds(2), "a spent window of 4 is held until its reset");
+        RequestPacer.HoldFor(Spent(4, 1, date, date.AddSeconds(1))).Should().Be(TimeSpan.FromSeconds(1), "a window of 4 with one left is held until its reset, without the 429 retry's margin");
         RequestPacer.HoldFor(Spent(0, 0, date, date.AddSeconds(20))).Should().BeNull("limit 0 is Okta's concurrency mode, whose reset is only a suggestion");
         RequestPacer.HoldFor(new HttpResponseMessage(HttpStatusCode.OK)).Should().BeNull("no headers, nothing to pace by");
     }
@@ -229,10 +228,11 @@ public class RequestPacerTests
     [Test]
     public async Task A_response_whose_window_is_spent_holds_the_next_request_to_that_path()
     {
-        var now = DateTimeOffset.UtcNow;
+        // A server's Date is in whole seconds.
+        var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
         var calls = 0;
-        // Reset equal to the server's Date: the hold is the one second of margin Okta's SDK adds too.
-        var stub = new Stub(() => Interlocked.Increment(ref calls) == 1 ? Spent(60, 0, now, now) : new HttpResponseMessage(HttpStatusCode.OK));
+        // Reset one second after the server's Date: the hold is that second (an early hold takes no margin).
+        var stub = new Stub(() => Interlocked.Increment(ref calls) == 1 ? Spent(60, 0, now, now.AddSeconds(1)) : new HttpResponseMessage(HttpStatusCode.OK));
         using var pacer = new RequestPacer([]) { InnerHandler = stub };
         using var client = new HttpClient(pacer);
 
@@ -265,8 +265,8 @@ public class RequestPacerTests
             }
 
             await Task.Delay(100, cancellationToken);
-            var now = DateTimeOffset.UtcNow;
-            return Spent(4, 0, now, now);
+            var now = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            return Spent(4, 0, now, now.AddSeconds(1));
         }
     }
 
@@ -285,7 +285,7 @@ public class RequestPacerTests
         }
 
         // The second is queued (300 ms) while the first is in flight; the first's answer then holds alice's token
-        // requests (on every server) until the reset plus Okta's one second of margin.
+        // requests (on every server) until the reset.
         await Task.WhenAll(Send(), Send());
 
         stub.Arrivals.Should().HaveCount(2);

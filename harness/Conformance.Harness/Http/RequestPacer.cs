@@ -153,12 +153,13 @@ public sealed class RequestPacer(IReadOnlyList<PaceRule> rules) : DelegatingHand
     public static TimeSpan? HoldFor(HttpResponseMessage response)
     {
         // Limit 0 is Okta's concurrency mode, where the reset is "only a suggested value": nothing to pace by.
-        // "Nearly spent" is the last 5 % of a window; a small window (Okta's 4 a second per user) is held only once it
-        // is spent: its reset is in whole seconds plus a second of margin, so holding it with one request left would
-        // cost up to two seconds for each three requests the pace rules already keep under the limit.
+        // Held only until the reset itself, without the second of margin a 429's retry waits (Okta's SDK): the reset and
+        // the Date are both the server's and in whole seconds (a Date rounded down, a reset rounded up), so the wait
+        // already errs long. With the margin, Okta's 4-a-second windows cost up to two seconds per hold. Holding only a
+        // spent window instead was tried: requests already in flight then met 429s (11 one-time steps inconclusive).
         return RateLimitHeaders.Value(response, "X-Rate-Limit-Limit") is { } limit and > 0
-            && RateLimitHeaders.Value(response, "X-Rate-Limit-Remaining") is { } remaining && remaining <= limit / 20
-                ? RateLimitHeaders.UntilReset(response)
+            && RateLimitHeaders.Value(response, "X-Rate-Limit-Remaining") is { } remaining && remaining <= Math.Max(1, limit / 20)
+                ? RateLimitHeaders.UntilReset(response) - TimeSpan.FromSeconds(1)
                 : null;
     }
 
