@@ -172,8 +172,19 @@ public sealed class TargetRun
             // that cannot log in still fails every flow of it with the same one line (DriverReadyAsync).
             var usable = LoginDrivers.Where(d => d.Value.Driver is not null).ToDictionary(d => d.Key, d => d.Value.Driver!);
             var preflight = await Preflight.RunAsync(target, usable.Take(1).ToDictionary()).ConfigureAwait(false);
-            deferredPreflights = usable.Skip(1).ToDictionary(d => d.Key, d => new Lazy<Task<PreflightReport>>(
-                () => Preflight.RunAsync(target, new Dictionary<string, ILoginDriver> { [d.Key] = d.Value }, oneTimeCodeUsers: false)));
+            deferredPreflights = usable.Skip(1).ToDictionary(d => d.Key, d => new Lazy<Task<PreflightReport>>(async () =>
+            {
+                var report = await Preflight.RunAsync(target, new Dictionary<string, ILoginDriver> { [d.Key] = d.Value }, oneTimeCodeUsers: false).ConfigureAwait(false);
+                // Said once, by the run that made it, however many flows of the driver wait on it.
+                Say.Progress($"[preflight] {d.Key} driver: " + redactor.Text(report.Summary()));
+                if (!report.Passed)
+                {
+                    Directory.CreateDirectory(RunParameters.ArtifactsDirectory);
+                    await File.WriteAllTextAsync(PreflightFile(d.Key), redactor.Text(report.Summary()) + Environment.NewLine).ConfigureAwait(false);
+                }
+
+                return report;
+            }));
             Say.Progress("[preflight] " + redactor.Text(preflight.Summary())
                 + (deferredPreflights.Count == 0 ? "" : $"; the {string.Join(", ", deferredPreflights.Keys)} driver(s) on first use"));
             if (!preflight.Passed)
@@ -311,24 +322,18 @@ public sealed class TargetRun
             return;
         }
 
-        var first = !pending.IsValueCreated;
         var preflight = await pending.Value.ConfigureAwait(false);
         var redactor = Target.Http.Redactor;
-        if (first)
-        {
-            Say.Progress($"[preflight] {driver} driver: " + redactor.Text(preflight.Summary()));
-        }
-
         if (!preflight.Passed)
         {
-            var file = Path.Combine(RunParameters.ArtifactsDirectory, $"preflight-{driver}.txt");
-            Directory.CreateDirectory(RunParameters.ArtifactsDirectory);
-            await File.WriteAllTextAsync(file, redactor.Text(preflight.Summary()) + Environment.NewLine).ConfigureAwait(false);
+            var file = PreflightFile(driver);
             var more = preflight.Failures.Count - 1;
             throw new PlainFailure(redactor.Text($"Preflight of the {driver} driver failed, none of its flows ran: {preflight.Failures[0]}")
                 + (more > 0 ? $" (and {more} more failed logins)" : "") + $"; every login in {file}");
         }
     }
+
+    private static string PreflightFile(string driver) => Path.Combine(RunParameters.ArtifactsDirectory, $"preflight-{driver}.txt");
 
     private static (ILoginDriver?, string?) CreateDriver(string name, HarnessHttp http, LoginProfile login) => name switch
     {
