@@ -126,6 +126,26 @@ public class BrowserLoginDriverTests
     }
 
     [Test]
+    public async Task A_tab_given_back_by_a_user_agent_keeps_nothing_of_it_for_the_next_user_agent()
+    {
+        var driver = Driver();
+        var first = driver.NewUserAgent();
+        await first.AuthorizeAsync(Request("stores"), Alice);
+        // The same user agent again: the page sees what it stored (the probe works, and a user agent keeps its state).
+        await first.AuthorizeAsync(Request("stores"), Alice);
+        await first.DisposeAsync();
+        var reusedBefore = session!.TabsReused;
+
+        var second = driver.NewUserAgent();
+        var response = await second.AuthorizeAsync(Request("stores"), Alice);
+        await second.DisposeAsync();
+
+        response.Code.Should().Be("abc");
+        pages.Seen.TakeLast(3).Should().Equal(["clean", "cookie,localStorage,sessionStorage,indexedDB", "clean"]);
+        session.TabsReused.Should().Be(reusedBefore + 1, "the second user agent got the first one's tab, reset, not a new context");
+    }
+
+    [Test]
     public async Task A_password_form_still_shown_while_a_script_builds_the_signed_in_view_is_not_a_refusal()
     {
         var response = await TimedAsync("re-rendered after sign-in", () => Driver().AuthorizeAsync(Request("rerender"), Alice));

@@ -27,6 +27,9 @@ internal sealed class BrowserLoginPages : IDisposable
 
     public ConcurrentQueue<string> Decisions { get; } = new();
 
+    /// <summary>What the "stores" login page found already stored in the browser (cookie, storages, IndexedDB), one entry per login.</summary>
+    public ConcurrentQueue<string> Seen { get; } = new();
+
     private async Task LoopAsync()
     {
         while (listener.IsListening)
@@ -74,6 +77,9 @@ internal sealed class BrowserLoginPages : IDisposable
             case ("GET", "/authorize") when flow == "oie":
                 Html(response, OieWidget(form));
                 return;
+            case ("GET", "/authorize") when flow == "stores":
+                Html(response, StoringPage(form));
+                return;
             case ("GET", "/authorize") when flow == "odd":
                 Html(response, OddPage(form));
                 return;
@@ -105,6 +111,11 @@ internal sealed class BrowserLoginPages : IDisposable
                         ? LoginPage(flow, form, error: $"Invalid password: {typed}").Replace("</body>", $"""<input type="text" id="echo" value="{typed}"><textarea>{typed}</textarea><input placeholder="{typed}"></body>""")
                         : LoginPage(flow, form, error: "Invalid username or password."));
                     return;
+                }
+
+                if (flow == "stores")
+                {
+                    Seen.Enqueue(form.GetValueOrDefault("seen") ?? "(none)");
                 }
 
                 if (flow == "rerender")
@@ -240,6 +251,31 @@ internal sealed class BrowserLoginPages : IDisposable
           {Hidden(form)}
           <button type="submit">Sign in</button>
         </form>
+        """);
+
+    /// <summary>
+    /// A login page that first reports what the browser already holds for this origin (a cookie, local and session
+    /// storage, an IndexedDB database) in a hidden field, then stores one of each: a second login in the same
+    /// browser reports them, one in a fresh (or properly reset) browser reports "clean". The form is built only once
+    /// the IndexedDB answer is in, so the driver cannot send it before.
+    /// </summary>
+    private static string StoringPage(Dictionary<string, string> form) => Page("Sign in", $$"""
+        <div id="view"></div>
+        <script>
+          (async () => {
+            const found = [];
+            if (document.cookie) found.push('cookie');
+            if (localStorage.length) found.push('localStorage');
+            if (sessionStorage.length) found.push('sessionStorage');
+            if ((await indexedDB.databases()).length) found.push('indexedDB');
+            document.cookie = 'remembered=alice; path=/';
+            localStorage.setItem('remembered', 'alice');
+            sessionStorage.setItem('remembered', 'alice');
+            await new Promise(done => { const r = indexedDB.open('remembered'); r.onsuccess = () => { r.result.close(); done(); }; r.onerror = done; });
+            document.getElementById('view').innerHTML = `{{LoginPage("stores", form, error: null).Replace("`", "", StringComparison.Ordinal)}}`;
+            document.querySelector('form').insertAdjacentHTML('beforeend', '<input type="hidden" name="seen" value="' + (found.join(',') || 'clean') + '">');
+          })();
+        </script>
         """);
 
     private static string OddPage(Dictionary<string, string> form) => Page("Odd", $"""

@@ -7,7 +7,7 @@ namespace Conformance.Harness.Login;
 
 /// <summary>
 /// The login driver that uses a real browser: headless Chromium through Playwright, one browser context per
-/// user agent. It logs in the way a person would (JavaScript, widgets, identifier-first pages) and is the
+/// user agent at a time (reset before a next user agent of the same user has it). It logs in the way a person would (JavaScript, widgets, identifier-first pages) and is the
 /// driver to use when an issuer's pages cannot be understood at the HTTP level (Okta's Sign-In Widget).
 /// </summary>
 /// <param name="session">The run's Chromium (see <see cref="BrowserSession.TryStartAsync"/>).</param>
@@ -85,6 +85,9 @@ public sealed partial class BrowserUserAgent : PageUserAgent
     private readonly SemaphoreSlim gate = new(1, 1);
     private BrowserTab? tab;
 
+    /// <summary>Who signed in in this user agent's tab: it is recycled for one user only.</summary>
+    private readonly HashSet<string> users = new(StringComparer.Ordinal);
+
     /// <summary>The last flow failed or was cancelled: its page is replaced before the next call uses the tab.</summary>
     private bool stale;
     private int disposed;
@@ -107,8 +110,16 @@ public sealed partial class BrowserUserAgent : PageUserAgent
         {
             if (tab is not null)
             {
-                // In the background: nothing is left to wait for in a context no flow will use again.
-                driver.Session.Close(tab);
+                // In the background: nothing is left to wait for in a context no flow will use again. A tab whose flows
+                // all ended cleanly, for at most one user, is reset and kept for that user's next user agent.
+                if (!stale && users.Count <= 1)
+                {
+                    driver.Session.Recycle(tab, users.SingleOrDefault() ?? "");
+                }
+                else
+                {
+                    driver.Session.Close(tab);
+                }
             }
         }
         finally
@@ -127,11 +138,12 @@ public sealed partial class BrowserUserAgent : PageUserAgent
             if (user is not null)
             {
                 Redactor.AddSecret(user.Password.Reveal());
+                users.Add(user.Username);
             }
 
             try
             {
-                tab ??= await driver.Session.TakeTabAsync(driver.FlowTimeout).ConfigureAwait(false);
+                tab ??= await driver.Session.TakeTabAsync(user?.Username ?? "", driver.FlowTimeout).ConfigureAwait(false);
             }
             catch (Exception e) when (IsBrowserError(e) || e is ObjectDisposedException)
             {

@@ -7,8 +7,9 @@ namespace Conformance.Harness.Login;
 /// <summary>
 /// One headless Chromium for the whole run, driven by Playwright. The browser is the one <see cref="BrowserLocator"/>
 /// finds (<c>CONFORMANCE_CHROMIUM</c>, Playwright's installed Chromium, or the system's): launching never downloads one.
-/// Every user agent gets its own <see cref="IBrowserContext"/> (fresh cookies, storage and cache; see
-/// <see cref="BrowserTab"/>, opened ahead), so flows never share a login even though they share the process.
+/// Every user agent gets a context no other user agent is using (see <see cref="BrowserTab"/>, opened ahead): a fresh
+/// one, or one an earlier user agent of the same user gave back and that was reset (no cookie, no storage; see
+/// <see cref="BrowserTab.ResetAsync"/>), so flows never share a login even though they share the process.
 /// </summary>
 public sealed class BrowserSession : IAsyncDisposable
 {
@@ -141,8 +142,64 @@ public sealed class BrowserSession : IAsyncDisposable
     private readonly List<Task> closing = [];
     private readonly Lock tabs = new();
 
-    /// <summary>A fresh tab for one user agent, opened ahead when one is ready; the next one starts opening meanwhile.</summary>
-    internal async Task<BrowserTab> TakeTabAsync(TimeSpan timeout)
+    /// <summary>
+    /// Tabs given back by closed user agents and reset (<see cref="BrowserTab.ResetAsync"/>), by the user who signed
+    /// in in them ("" for none): a tab goes back only to a user agent of the same user, so nothing a server might have
+    /// let the HTTP cache keep of one user's pages is shown to another. At most <see cref="MaxRecycled"/> are kept.
+    /// </summary>
+    private readonly Dictionary<string, Queue<Task<BrowserTab?>>> recycled = new(StringComparer.Ordinal);
+    private int recycledCount;
+    private int tabsReused;
+
+    /// <summary>How many user agents got a tab given back and reset, rather than a new context (for the run's timing line and tests).</summary>
+    public int TabsReused => Volatile.Read(ref tabsReused);
+
+    private const int MaxRecycled = 8;
+
+    /// <summary>
+    /// A tab for one user agent of <paramref name="owner"/> (a user name, or "" before any user): one given back by
+    /// an earlier user agent of the same user and reset when there is one, else a fresh one opened ahead (the next
+    /// one starts opening meanwhile).
+    /// </summary>
+    internal async Task<BrowserTab> TakeTabAsync(string owner, TimeSpan timeout)
+    {
+        while (TakeRecycled(owner) is { } reset)
+        {
+            try
+            {
+                if (await reset.WaitAsync(timeout).ConfigureAwait(false) is { } again)
+                {
+                    Interlocked.Increment(ref tabsReused);
+                    again.Taken();
+                    return again;
+                }
+            }
+            catch (Exception e) when (e is PlaywrightException or TimeoutException)
+            {
+                Forget(reset!);
+            }
+        }
+
+        var tab = await TakeFreshTabAsync(timeout).ConfigureAwait(false);
+        tab.Taken();
+        return tab;
+    }
+
+    private Task<BrowserTab?>? TakeRecycled(string owner)
+    {
+        lock (tabs)
+        {
+            if (recycled.TryGetValue(owner, out var queue) && queue.TryDequeue(out var reset))
+            {
+                recycledCount--;
+                return reset;
+            }
+
+            return null;
+        }
+    }
+
+    private async Task<BrowserTab> TakeFreshTabAsync(TimeSpan timeout)
     {
         Task<BrowserTab>? opened;
         lock (tabs)
@@ -164,11 +221,54 @@ public sealed class BrowserSession : IAsyncDisposable
             catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
                 // Opened ahead and failed (or still hanging): one more try now, whose failure is the one reported.
-                Forget(opened);
+                Forget(opened!);
             }
         }
 
         return await BrowserTab.OpenAsync(this).WaitAsync(timeout).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Gives back the tab of a user agent that is done and whose last flow ended cleanly, to be reset in the
+    /// background and handed to a next user agent of the same <paramref name="owner"/>; a tab that cannot be reset,
+    /// or checked clean, is closed instead, as is one over <see cref="MaxRecycled"/>.
+    /// </summary>
+    internal void Recycle(BrowserTab tab, string owner)
+    {
+        lock (tabs)
+        {
+            if (Volatile.Read(ref disposed) == 0 && recycledCount < MaxRecycled)
+            {
+                if (!recycled.TryGetValue(owner, out var queue))
+                {
+                    recycled[owner] = queue = new Queue<Task<BrowserTab?>>();
+                }
+
+                queue.Enqueue(ResetOrCloseAsync(tab));
+                recycledCount++;
+                return;
+            }
+        }
+
+        Close(tab);
+    }
+
+    private async Task<BrowserTab?> ResetOrCloseAsync(BrowserTab tab)
+    {
+        try
+        {
+            if (await tab.ResetAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false))
+            {
+                return tab;
+            }
+        }
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or ObjectDisposedException)
+        {
+            // Not reset: closed below, and the next user agent gets a fresh tab.
+        }
+
+        Close(tab);
+        return null;
     }
 
     /// <summary>Closes a user agent's tab without holding its flow: the context is nobody's any more, and the session waits for it at the end.</summary>
@@ -183,10 +283,10 @@ public sealed class BrowserSession : IAsyncDisposable
     }
 
     /// <summary>A tab that was opened ahead and not taken: closed once it is open, its failure (if any) observed.</summary>
-    private void Forget(Task<BrowserTab> opening)
+    private void Forget<T>(Task<T> opening)
     {
         // A failed opening's exception is read here, so it is observed rather than reported as unobserved at a later GC.
-        var closed = opening.ContinueWith(t => t.IsCompletedSuccessfully ? t.Result.DisposeAsync().AsTask() : Task.FromResult(t.Exception), TaskScheduler.Default).Unwrap();
+        var closed = opening.ContinueWith(t => t.IsCompletedSuccessfully && t.Result is BrowserTab tab ? tab.DisposeAsync().AsTask() : Task.FromResult(t.Exception), TaskScheduler.Default).Unwrap();
         lock (tabs)
         {
             closing.Add(closed);
@@ -223,6 +323,13 @@ public sealed class BrowserSession : IAsyncDisposable
             }
 
             ahead.Clear();
+            foreach (var reset in recycled.Values.SelectMany(q => q))
+            {
+                Forget(reset);
+            }
+
+            recycled.Clear();
+            recycledCount = 0;
             pending = [.. closing];
         }
 
