@@ -40,8 +40,14 @@ run() { # name, filter, reports
   # CPU time of the run and its children (test host, issuer, Chromium, node) when GNU time is there.
   local timer=()
   [ -x /usr/bin/time ] && timer=(/usr/bin/time -f "%U %S" -o "$dir/cpu.txt")
+  # Machine-wide busy CPU time from /proc/stat around the run: GNU time counts only the processes the run waits for,
+  # and Chromium's renderers are not among them (its zygote reaps them). Meaningful on an otherwise idle machine.
+  local busy0=""; [ -r /proc/stat ] && busy0=$(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat)
   CONFORMANCE_REPORTS="$reports" CONFORMANCE_ARTIFACTS="$dir/artifacts" "${timer[@]}" dotnet "${args[@]}" >"$dir/console.log" 2>&1 || true
   end=$(date +%s.%N)
+  if [ -n "$busy0" ]; then
+    echo "$busy0 $(awk '/^cpu /{print $2+$3+$4+$7+$8+$9}' /proc/stat) $(getconf CLK_TCK)" >"$dir/busy.txt"
+  fi
   echo "$start $end" >"$dir/wall.txt"
 }
 

@@ -93,7 +93,10 @@ def report(directory, name):
         lines.append(f"| that span ÷ summed exchange time | {span / summed:.2f} |" if summed else "| that span ÷ summed exchange time | - |")
     cpu_path = os.path.join(run, "cpu.txt")
     if os.path.exists(cpu_path) and (cpu := re.match(r"([0-9.]+) ([0-9.]+)", open(cpu_path).read().strip().splitlines()[-1])):
-        lines.append(f"| CPU time, user + system (all processes of the run) | {float(cpu.group(1)) + float(cpu.group(2)):.1f} s |")
+        lines.append(f"| CPU time, user + system (the processes the run waits for; not Chromium's renderers) | {float(cpu.group(1)) + float(cpu.group(2)):.1f} s |")
+    busy_path = os.path.join(run, "busy.txt")
+    if os.path.exists(busy_path) and len(busy := open(busy_path).read().split()) == 3:
+        lines.append(f"| CPU busy, whole machine, during the run (all processes, Chromium's included) | {(int(busy[1]) - int(busy[0])) / int(busy[2]):.1f} s |")
     lines.append(f"| browser flows (summed) | {len(browser)} flows, {sum(browser):.1f} s |")
     lines.append(f"| reports | {reports.group(1) + ' s' if reports else '?'} |")
     lines += ["", "10 slowest:", "", "| kind | verdict | duration | exchanges |", "|---|---|---|---|"]

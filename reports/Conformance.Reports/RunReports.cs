@@ -142,6 +142,12 @@ public static class RunReports
         // beside the Allure work, and its line put back in order after it.
         var (pdfMessages, pdfNotes) = (new List<string>(), new List<string>());
         var printing = Task.Run(() => PrintPdf(html, outDirectory, options, pdfMessages, pdfNotes));
+        // The run's own files (results.json, evidence) and the finished HTML are scanned for secrets meanwhile; what
+        // the PDF and Allure write is scanned once they are done.
+        var scanClock = Stopwatch.StartNew();
+        var scanningWritten = options.Secrets.Count > 0
+            ? Task.Run(() => SecretScan.Scan(FilesOutside(options.ScanAlso, outDirectory).Concat(html is null ? [] : [html]), options.Secrets, clients: options.Clients))
+            : null;
 
         if (options.AllureResults)
         {
@@ -180,15 +186,16 @@ public static class RunReports
         }
 
         printing.GetAwaiter().GetResult();
-        var scanClock = Stopwatch.StartNew();
         messages.InsertRange(htmlLines, pdfMessages);
         notes.AddRange(pdfNotes);
-        if (options.Secrets.Count > 0)
+        if (scanningWritten is not null)
         {
-            var scan = SecretScan.Scan(options.ScanAlso.Append(outDirectory), options.Secrets, clients: options.Clients);
-            verdict = verdict.With(scan.Findings.Select(f => new GateProblem(GateProblemKind.SecretLeak, f.Secret, "", $"found ({f.Form}) in {f.File}")));
-            messages.Add($"secret scan: {scan.FilesScanned} files, {options.Secrets.Count} secrets, {scan.Findings.Count} findings ({scanClock.Elapsed.TotalSeconds:0.0} s)");
-            messages.AddRange(scan.Notes.Select(n => "secret scan: " + n));
+            var written = scanningWritten.GetAwaiter().GetResult();
+            var outputs = SecretScan.Scan(Directory.EnumerateFileSystemEntries(outDirectory).Where(e => e != html), options.Secrets, clients: options.Clients);
+            var findings = written.Findings.Concat(outputs.Findings).ToList();
+            verdict = verdict.With(findings.Select(f => new GateProblem(GateProblemKind.SecretLeak, f.Secret, "", $"found ({f.Form}) in {f.File}")));
+            messages.Add($"secret scan: {written.FilesScanned + outputs.FilesScanned} files, {options.Secrets.Count} secrets, {findings.Count} findings ({scanClock.Elapsed.TotalSeconds:0.0} s, beside the PDF and Allure)");
+            messages.AddRange(written.Notes.Concat(outputs.Notes).Select(n => "secret scan: " + n));
         }
 
         messages.Add($"reports written in {clock.Elapsed.TotalSeconds:0.0} s");
@@ -221,6 +228,15 @@ public static class RunReports
                 messages.Add(pdf.Written ? $"PDF: {pdf.File} ({Size(pdf.File!)}, {pdf.Took.TotalSeconds:0.0} s)" : pdf.ToString());
             }
         }
+    }
+
+    /// <summary>Every file under <paramref name="paths"/> (files or folders) that is not in the reports' folder, whose files are scanned once written.</summary>
+    private static IEnumerable<string> FilesOutside(IEnumerable<string> paths, string outDirectory)
+    {
+        var reports = Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
+        return paths
+            .SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : File.Exists(p) ? [p] : [])
+            .Where(f => !Path.GetFullPath(f).StartsWith(reports, StringComparison.Ordinal));
     }
 
     /// <summary>The gate alone: no file written, the summary to the log.</summary>
