@@ -288,7 +288,12 @@ public sealed class TargetRun
         var closing = System.Diagnostics.Stopwatch.StartNew();
         if (browser is not null)
         {
+            var (opened, reused) = (browser.TabsOpened, browser.TabsReused);
             await browser.DisposeAsync().ConfigureAwait(false);
+            if (opened + reused > 0)
+            {
+                Say.Progress($"[browser] {opened} fresh contexts opened, {reused} user agents given a reset tab of an earlier one");
+            }
         }
 
         target?.Http.Dispose();

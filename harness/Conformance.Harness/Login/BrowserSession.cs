@@ -154,6 +154,11 @@ public sealed class BrowserSession : IAsyncDisposable
     /// <summary>How many user agents got a tab given back and reset, rather than a new context (for the run's timing line and tests).</summary>
     public int TabsReused => Volatile.Read(ref tabsReused);
 
+    /// <summary>How many fresh contexts were opened (ahead or on demand).</summary>
+    public int TabsOpened => Volatile.Read(ref tabsOpened);
+
+    private int tabsOpened;
+
     private const int MaxRecycled = 8;
 
     /// <summary>
@@ -297,6 +302,7 @@ public sealed class BrowserSession : IAsyncDisposable
     internal async Task<IBrowserContext> NewContextAsync()
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref disposed) != 0, this);
+        Interlocked.Increment(ref tabsOpened);
         return await browser.NewContextAsync(new BrowserNewContextOptions
         {
             // A service worker could answer a navigation itself, out of reach of the redirect interception.
