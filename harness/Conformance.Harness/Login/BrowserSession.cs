@@ -181,7 +181,7 @@ public sealed class BrowserSession : IAsyncDisposable
             }
             catch (Exception e) when (e is PlaywrightException or TimeoutException)
             {
-                Forget(reset!);
+                Forget(reset);
             }
         }
 
@@ -267,9 +267,9 @@ public sealed class BrowserSession : IAsyncDisposable
                 return tab;
             }
         }
-        catch (Exception e) when (e is PlaywrightException or TimeoutException or ObjectDisposedException)
+        catch (Exception e) when (e is PlaywrightException or TimeoutException or ObjectDisposedException or InvalidOperationException or KeyNotFoundException or System.Text.Json.JsonException)
         {
-            // Not reset: closed below, and the next user agent gets a fresh tab.
+            // Not reset (the browser, the page or a DevTools call failed): closed below, and the next user agent gets a fresh tab.
         }
 
         Close(tab);
