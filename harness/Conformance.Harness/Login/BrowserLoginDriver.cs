@@ -7,8 +7,9 @@ namespace Conformance.Harness.Login;
 
 /// <summary>
 /// The login driver that uses a real browser: headless Chromium through Playwright, one browser context per
-/// user agent at a time (reset before a next user agent of the same user has it). It logs in the way a person would (JavaScript, widgets, identifier-first pages) and is the
-/// driver to use when an issuer's pages cannot be understood at the HTTP level (Okta's Sign-In Widget).
+/// user agent at a time (reset before a next user agent of the same user has it). It logs in the way a person would
+/// (JavaScript, widgets, identifier-first pages) and is the driver to use when an issuer's pages cannot be understood
+/// at the HTTP level (Okta's Sign-In Widget).
 /// </summary>
 /// <param name="session">The run's Chromium (see <see cref="BrowserSession.TryStartAsync"/>).</param>
 /// <param name="login">Selectors (<c>username</c>, <c>password</c>, <c>submit</c>, <c>next</c>, <c>otp</c>, <c>consent</c>) that override the guesses.</param>
@@ -350,5 +351,4 @@ public sealed partial class BrowserUserAgent : PageUserAgent
             return "(page closed)";
         }
     }
-
 }

@@ -175,7 +175,6 @@ public sealed class BrowserSession : IAsyncDisposable
                 if (await reset.WaitAsync(timeout).ConfigureAwait(false) is { } again)
                 {
                     Interlocked.Increment(ref tabsReused);
-                    again.Taken();
                     return again;
                 }
             }
@@ -185,9 +184,7 @@ public sealed class BrowserSession : IAsyncDisposable
             }
         }
 
-        var tab = await TakeFreshTabAsync(timeout).ConfigureAwait(false);
-        tab.Taken();
-        return tab;
+        return await TakeFreshTabAsync(timeout).ConfigureAwait(false);
     }
 
     private Task<BrowserTab?>? TakeRecycled(string owner)

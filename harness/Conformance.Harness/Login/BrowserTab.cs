@@ -25,7 +25,6 @@ internal sealed class BrowserTab : IAsyncDisposable
     private readonly HashSet<string> origins = new(StringComparer.Ordinal);
     private ITabListener? listener;
     private int navigations;
-    private int uses;
 
     private BrowserTab(IBrowserContext context, IPage page, ICDPSession cdp)
     {
@@ -59,12 +58,6 @@ internal sealed class BrowserTab : IAsyncDisposable
             throw;
         }
     }
-
-    /// <summary>How many user agents have had the tab (more than one once it was recycled, see <see cref="ResetAsync"/>).</summary>
-    public int Uses => Volatile.Read(ref uses);
-
-    /// <summary>A user agent takes the tab.</summary>
-    public void Taken() => Interlocked.Increment(ref uses);
 
     /// <summary>The flow that the tab's events go to until <see cref="Release"/>; one at a time (the user agent's gate).</summary>
     public void Attach(ITabListener flow) => Volatile.Write(ref listener, flow);
@@ -114,9 +107,10 @@ internal sealed class BrowserTab : IAsyncDisposable
             return;
         }
 
-        // Every origin whose documents the tab was asked to load (a document, not a subresource, is what can store
-        // anything: scripts run in documents): the reset clears exactly these.
-        if (e.TryGetProperty("request", out var request) && request.TryGetProperty("url", out var url)
+        // Every origin the tab loaded a document from (a document that got a response: scripts run in documents, and
+        // a navigation aborted before it, such as the one to the client's redirect URI, stored nothing): the reset
+        // clears exactly these.
+        if (e.TryGetProperty("responseStatusCode", out _) && e.TryGetProperty("request", out var request) && request.TryGetProperty("url", out var url)
             && Uri.TryCreate(url.GetString(), UriKind.Absolute, out var address) && address.Scheme is "http" or "https")
         {
             lock (origins)
