@@ -234,9 +234,7 @@ public static class RunReports
     private static IEnumerable<string> FilesOutside(IEnumerable<string> paths, string outDirectory)
     {
         var reports = Path.GetFullPath(outDirectory).TrimEnd(Path.DirectorySeparatorChar) + Path.DirectorySeparatorChar;
-        return paths
-            .SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : File.Exists(p) ? [p] : [])
-            .Where(f => !Path.GetFullPath(f).StartsWith(reports, StringComparison.Ordinal));
+        return SecretScan.FilesUnder(paths).Where(f => !Path.GetFullPath(f).StartsWith(reports, StringComparison.Ordinal));
     }
 
     /// <summary>The gate alone: no file written, the summary to the log.</summary>

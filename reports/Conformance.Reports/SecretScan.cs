@@ -35,7 +35,7 @@ public static partial class SecretScan
             .Select(n => (n.Name, n.Form, Bytes: Encoding.UTF8.GetBytes(n.Text)))
             .DistinctBy(n => (n.Name, Convert.ToBase64String(n.Bytes)))
             .ToList();
-        var all = paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : File.Exists(p) ? [p] : []).Distinct().ToList();
+        var all = FilesUnder(paths).Distinct().ToList();
         // Thousands of evidence files and a PDF to extract: read and searched on every core, each file's findings
         // and notes kept apart and joined in file order, so the report reads the same however the work was split.
         var perFile = new (List<SecretFinding> Findings, string? Note)[all.Count];
@@ -45,6 +45,10 @@ public static partial class SecretScan
         var files = all.Count;
         return new Report(findings.DistinctBy(f => (f.File, f.Secret, f.Form)).ToList(), notes, files);
     }
+
+    /// <summary>Every file named in <paramref name="paths"/>, or under a folder named there; missing paths name none.</summary>
+    internal static IEnumerable<string> FilesUnder(IEnumerable<string> paths) =>
+        paths.SelectMany(p => Directory.Exists(p) ? Directory.EnumerateFiles(p, "*", SearchOption.AllDirectories) : File.Exists(p) ? [p] : []);
 
     private static (List<SecretFinding> Findings, string? Note) ScanFile(string file, List<(string Name, string Form, byte[] Bytes)> needles, bool lookForJwts)
     {
