@@ -213,6 +213,8 @@ public static partial class SecretScan
     [GeneratedRegex(@"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{16,}")]
     private static partial Regex CompactJwt();
 
-    [GeneratedRegex(@"[A-Za-z0-9+/_-]{64,}={0,2}")]
+    // Only from the start of a run (the lookbehind): the same matches, but a run of 63 such characters (a long URL
+    // or identifier) is given up at its first character instead of being retried at each of the next 62.
+    [GeneratedRegex(@"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{64,}={0,2}")]
     private static partial Regex Base64Blob();
 }
