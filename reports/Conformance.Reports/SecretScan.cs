@@ -29,7 +29,8 @@ public static partial class SecretScan
 
     /// <param name="secrets">name → value; the name is what a finding shows.</param>
     /// <param name="clients">confidential clients: their HTTP Basic credentials are looked for in every encoding too.</param>
-    public static Report Scan(IEnumerable<string> paths, IReadOnlyDictionary<string, string> secrets, bool lookForJwts = true, IReadOnlyList<BasicCredential>? clients = null)
+    /// <param name="parallelism">files searched at once (default: one per core); fewer leaves cores to work running beside the scan.</param>
+    public static Report Scan(IEnumerable<string> paths, IReadOnlyDictionary<string, string> secrets, bool lookForJwts = true, IReadOnlyList<BasicCredential>? clients = null, int? parallelism = null)
     {
         var needles = Needles(secrets, clients ?? [])
             .Select(n => (n.Name, n.Form, Bytes: Encoding.UTF8.GetBytes(n.Text)))
@@ -39,7 +40,7 @@ public static partial class SecretScan
         // Thousands of evidence files and a PDF to extract: read and searched on every core, each file's findings
         // and notes kept apart and joined in file order, so the report reads the same however the work was split.
         var perFile = new (List<SecretFinding> Findings, string? Note)[all.Count];
-        Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => perFile[i] = ScanFile(all[i], needles, lookForJwts));
+        Parallel.For(0, all.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism ?? Environment.ProcessorCount }, i => perFile[i] = ScanFile(all[i], needles, lookForJwts));
         var findings = perFile.SelectMany(f => f.Findings).ToList();
         var notes = perFile.Select(f => f.Note).OfType<string>().ToList();
         var files = all.Count;
