@@ -101,6 +101,32 @@ public class LaneTests
     }
 
     [Test]
+    public void With_checks_running_alike_the_next_goes_to_the_lane_that_spent_least()
+    {
+        var lanes = new Lanes(Load(Profile));
+
+        // Lane 0's check made five authorization requests, lane 1's one, lane 2's three.
+        foreach (var cost in new long[] { 5, 1, 3 })
+        {
+            using var lease = lanes.Acquire();
+            lease.MeasureBy(() => cost);
+        }
+
+        // By checks assigned (one each) this would be lane 0 again; by what they spent it is lane 1.
+        using (var next = lanes.Acquire())
+        {
+            next.Lane.Index.Should().Be(1);
+            next.MeasureBy(() => 4);
+        }
+
+        // Lane 1 has now spent 5, lane 2 three: the cheapest is lane 2; fewer running still comes first.
+        using var cheapest = lanes.Acquire();
+        cheapest.Lane.Index.Should().Be(2);
+        using var idle = lanes.Acquire();
+        idle.Lane.Index.Should().NotBe(2, "a lane with a check running is chosen only when every lane has one");
+    }
+
+    [Test]
     public void A_profile_with_one_of_each_has_one_lane_as_before()
     {
         var profile = Load(Profile.Replace("""{ "username": "erin", "password": "env:S" },""", "", StringComparison.Ordinal)

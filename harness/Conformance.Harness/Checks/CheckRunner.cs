@@ -16,6 +16,10 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
     /// <summary>The users and clients checks are spread over, each check in one lane for its whole run.</summary>
     public Lanes Lanes { get; } = new(target.Profile);
 
+    /// <summary>Every server's authorization endpoint, without query: the requests a lane's balance counts.</summary>
+    private readonly HashSet<string> authorizationEndpoints = target.Servers
+        .Select(s => s.Metadata.AuthorizationEndpoint?.GetLeftPart(UriPartial.Path)).OfType<string>().ToHashSet(StringComparer.Ordinal);
+
     /// <summary>Every (check, server) pair the catalogue implies: per-server checks once per server, per-target checks once.</summary>
     public IEnumerable<(Check Check, AuthorizationServer? Server)> Plan(IEnumerable<Check> checks) =>
         checks.SelectMany(c => c.Definition.PerTarget
@@ -78,6 +82,10 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
         // The lane for the check's whole run: its user and clients, and for the pacer the user its requests are for
         // when they do not say (a code or refresh grant), so Okta's per-user limits are kept per user.
         using var lease = Lanes.Acquire();
+        // Okta's scarcest budget is a client's /authorize (60 a minute, against 4 a second per user at /token): lanes
+        // are balanced by it. By check counts, a two-lane paced run's web clients ended at 412 and 372 requests, and
+        // the busier one set the run's length.
+        lease.MeasureBy(() => scope.Exchanges.Count(e => authorizationEndpoints.Contains(e.Url.Split('?', '#')[0])));
         using var inLane = lease.Lane.Enter();
         using var actingFor = PaceIdentity.ActAs(lease.Lane.User?.Username);
         var context = new CheckContext(definition, target, server, driver, deadline.Token, noDriverReason, Extend, lease.Lane, Lanes.Users);

@@ -53,6 +53,7 @@ public sealed class Lanes
 {
     private readonly int[] running;
     private readonly int[] assigned;
+    private readonly long[] spent;
     private readonly Lock gate = new();
 
     public Lanes(TargetProfile profile)
@@ -68,6 +69,7 @@ public sealed class Lanes
             pools.Where(p => p.Value.Count > 0).ToDictionary(p => p.Key, p => p.Value[i % p.Value.Count], StringComparer.Ordinal))).ToList();
         running = new int[count];
         assigned = new int[count];
+        spent = new long[count];
     }
 
     /// <summary>The users lanes sign in as, in profile order.</summary>
@@ -77,8 +79,10 @@ public sealed class Lanes
 
     /// <summary>
     /// The lane for the next check: the one with the fewest checks running (so each lane's user and clients keep work
-    /// queued for their own rate limits), then the fewest checks so far, then the lowest index; strict round-robin
-    /// when checks run one at a time. Dispose the lease when the check is over.
+    /// queued for their own rate limits), then the least spent (what finished checks told their lease, see
+    /// <see cref="Lease.MeasureBy"/>: the scarcest budget, so the lanes run dry together), then the fewest checks so
+    /// far, then the lowest index; strict round-robin when checks run one at a time and spend nothing. Dispose the
+    /// lease when the check is over.
     /// </summary>
     public Lease Acquire()
     {
@@ -87,7 +91,8 @@ public sealed class Lanes
             var best = 0;
             for (var i = 1; i < All.Count; i++)
             {
-                if (running[i] < running[best] || (running[i] == running[best] && assigned[i] < assigned[best]))
+                if (running[i] < running[best]
+                    || (running[i] == running[best] && (spent[i] < spent[best] || (spent[i] == spent[best] && assigned[i] < assigned[best]))))
                 {
                     best = i;
                 }
@@ -99,11 +104,12 @@ public sealed class Lanes
         }
     }
 
-    private void Release(Lane lane)
+    private void Release(Lane lane, long cost)
     {
         lock (gate)
         {
             running[lane.Index]--;
+            spent[lane.Index] += cost;
         }
     }
 
@@ -111,14 +117,18 @@ public sealed class Lanes
     public sealed class Lease(Lanes lanes, Lane lane) : IDisposable
     {
         private int released;
+        private Func<long>? cost;
 
         public Lane Lane { get; } = lane;
+
+        /// <summary>What the check spent of its lane's scarcest budget, read when the lease ends.</summary>
+        public void MeasureBy(Func<long> spent) => cost = spent;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                lanes.Release(Lane);
+                lanes.Release(Lane, cost?.Invoke() ?? 0);
             }
         }
     }
