@@ -54,6 +54,7 @@ public sealed class Lanes
     private readonly int[] running;
     private readonly int[] assigned;
     private readonly long[] spent;
+    private readonly List<Lease>[] live;
     private readonly Lock gate = new();
 
     public Lanes(TargetProfile profile)
@@ -70,6 +71,7 @@ public sealed class Lanes
         running = new int[count];
         assigned = new int[count];
         spent = new long[count];
+        live = Enumerable.Range(0, count).Select(_ => new List<Lease>()).ToArray();
     }
 
     /// <summary>The users lanes sign in as, in profile order.</summary>
@@ -78,21 +80,23 @@ public sealed class Lanes
     public IReadOnlyList<Lane> All { get; }
 
     /// <summary>
-    /// The lane for the next check: the one with the fewest checks running (so each lane's user and clients keep work
-    /// queued for their own rate limits), then the least spent (what finished checks told their lease, see
-    /// <see cref="Lease.MeasureBy"/>: the scarcest budget, so the lanes run dry together), then the fewest checks so
-    /// far, then the lowest index; strict round-robin when checks run one at a time and spend nothing. Dispose the
-    /// lease when the check is over.
+    /// The lane for the next check: the one that has spent least of the scarcest budget so far (what its finished and
+    /// running checks measure, see <see cref="Lease.MeasureBy"/>), then the one with the fewest checks running, then
+    /// the fewest checks so far, then the lowest index; strict round-robin when checks run one at a time and spend
+    /// nothing. Spent first: with per-client pacing a lane's throughput is its budget, and a lane ahead on it would set
+    /// the run's length (by running counts, a two-lane paced run's web clients ended at 412 and 372 authorization
+    /// requests). Dispose the lease when the check is over.
     /// </summary>
     public Lease Acquire()
     {
         lock (gate)
         {
+            var load = Enumerable.Range(0, All.Count).Select(i => spent[i] + live[i].Sum(l => l.Spent)).ToArray();
             var best = 0;
             for (var i = 1; i < All.Count; i++)
             {
-                if (running[i] < running[best]
-                    || (running[i] == running[best] && (spent[i] < spent[best] || (spent[i] == spent[best] && assigned[i] < assigned[best]))))
+                if (load[i] < load[best]
+                    || (load[i] == load[best] && (running[i] < running[best] || (running[i] == running[best] && assigned[i] < assigned[best]))))
                 {
                     best = i;
                 }
@@ -100,16 +104,20 @@ public sealed class Lanes
 
             running[best]++;
             assigned[best]++;
-            return new Lease(this, All[best]);
+            var lease = new Lease(this, All[best]);
+            live[best].Add(lease);
+            return lease;
         }
     }
 
-    private void Release(Lane lane, long cost)
+    private void Release(Lease lease)
     {
+        var cost = lease.Spent;
         lock (gate)
         {
-            running[lane.Index]--;
-            spent[lane.Index] += cost;
+            live[lease.Lane.Index].Remove(lease);
+            running[lease.Lane.Index]--;
+            spent[lease.Lane.Index] += cost;
         }
     }
 
@@ -121,14 +129,16 @@ public sealed class Lanes
 
         public Lane Lane { get; } = lane;
 
-        /// <summary>What the check spent of its lane's scarcest budget, read when the lease ends.</summary>
-        public void MeasureBy(Func<long> spent) => cost = spent;
+        /// <summary>How the check counts what it spent of its lane's scarcest budget; read while it runs and when it ends.</summary>
+        public void MeasureBy(Func<long> spent) => Volatile.Write(ref cost, spent);
+
+        internal long Spent => Volatile.Read(ref cost)?.Invoke() ?? 0;
 
         public void Dispose()
         {
             if (Interlocked.Exchange(ref released, 1) == 0)
             {
-                lanes.Release(Lane, cost?.Invoke() ?? 0);
+                lanes.Release(this);
             }
         }
     }
