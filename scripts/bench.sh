@@ -29,6 +29,9 @@ if [ "$build" = 1 ]; then
   dotnet build suites/Conformance.Suites -v quiet -nologo >/dev/null
   dotnet build suites/Conformance.Checks.Tests -v quiet -nologo >/dev/null
 fi
+# A first run installs the Sign-In Widget the issuer serves (npm ci, 9 s measured in a fresh clone's first full run):
+# a one-time cost, done here so that no measured run carries it. Quick when already installed.
+bash scripts/install-widget.sh >/dev/null 2>&1 || echo "bench: the widget is not installed; the issuer serves its plain form and the figures are not comparable" >&2
 
 run() { # name, filter, reports
   local name="$1" filter="$2" reports="$3" dir="$out/$1"
