@@ -16,8 +16,8 @@ public sealed class CheckRunner(ConnectedTarget target, ILoginDriver? loginDrive
     /// <summary>The users and clients checks are spread over, each check in one lane for its whole run.</summary>
     public Lanes Lanes { get; } = new(target.Profile);
 
-    /// <summary>Every server's authorization endpoint, without query: the requests a lane's balance counts.</summary>
-    private readonly HashSet<string> authorizationEndpoints = target.Servers
+    /// <summary>Every available server's authorization endpoint, without query: the requests a lane's balance counts.</summary>
+    private readonly HashSet<string> authorizationEndpoints = target.Servers.Where(s => s.Unavailable is null)
         .Select(s => s.Metadata.AuthorizationEndpoint?.GetLeftPart(UriPartial.Path)).OfType<string>().ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Every (check, server) pair the catalogue implies: per-server checks once per server, per-target checks once.</summary>
