@@ -91,7 +91,8 @@ public sealed class Lanes
     {
         lock (gate)
         {
-            var load = Enumerable.Range(0, All.Count).Select(i => spent[i] + live[i].Sum(l => l.Spent)).ToArray();
+            // One lane (most profiles): nothing to balance, so no running check's exchanges are counted.
+            var load = All.Count == 1 ? [0L] : Enumerable.Range(0, All.Count).Select(i => spent[i] + live[i].Sum(l => l.Spent)).ToArray();
             var best = 0;
             for (var i = 1; i < All.Count; i++)
             {
@@ -112,7 +113,7 @@ public sealed class Lanes
 
     private void Release(Lease lease)
     {
-        var cost = lease.Spent;
+        var cost = All.Count == 1 ? 0 : lease.Spent;
         lock (gate)
         {
             live[lease.Lane.Index].Remove(lease);
